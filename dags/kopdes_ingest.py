@@ -1,0 +1,59 @@
+"""
+### Ingest: landing -> bronze
+
+Every 15 minutes (and, later, on each "new file" event) this DAG takes every file in the landing folder that the
+ledger has not finished, records it by SHA-256 (the same bytes twice are one submission, whatever the name) and
+parses it into one bronze Parquet file per submission, values exactly as received plus lineage. A file that cannot
+be read gets the status `unreadable` with a reason in the ledger and stays in landing untouched.
+
+Emits `bronze_submissions` when at least one new submission reached bronze.
+Paths: `KOPDES_LANDING`, `KOPDES_LAKE`, `KOPDES_DB_URL` (see README).
+"""
+
+from datetime import timedelta
+
+from airflow.sdk import dag, task
+
+from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, LANDING_SWEEP, OWNER, START
+
+
+@dag(
+    schedule=LANDING_SWEEP,
+    start_date=START,
+    catchup=False,
+    max_active_runs=1,
+    tags=["kopdes", "ingest", "bronze"],
+    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    doc_md=__doc__,
+)
+def kopdes_ingest():
+    @task
+    def prepare_store() -> dict[str, int]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.prepare_store()
+
+    @task
+    def find_new_files() -> list[list[str]]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.find_new_file_batches()
+
+    @task(map_index_template="{{ batch_label }}")
+    def ingest_batch(paths: list[str]) -> dict[str, int]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.ingest_batch(paths)
+
+    @task(outlets=[BRONZE_SUBMISSIONS])
+    def announce_bronze(results: list[dict[str, int]]) -> dict[str, int]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.announce_bronze(results, BRONZE_SUBMISSIONS)
+
+    batches = find_new_files()
+    prepare_store() >> batches
+    announce_bronze(ingest_batch.expand(paths=batches))
+
+
+kopdes_ingest()

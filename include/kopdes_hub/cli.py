@@ -1,0 +1,46 @@
+"""Command line for `make run`: seed the demo hub into an empty landing folder, and print what the pipeline holds.
+
+python -m include.kopdes_hub.cli seed-demo   # only when landing is empty, so a second run changes nothing
+python -m include.kopdes_hub.cli summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from include.kopdes_hub import store
+from include.kopdes_hub.config import get_settings
+
+
+def seed_demo() -> int:
+    from include.kopdes_hub import demo, ingest
+
+    settings = get_settings()
+    if settings.landing.exists() and ingest.list_landing(settings.landing):
+        print(f"landing {settings.landing} already holds files: not seeding the demo hub")
+        return 0
+    files = demo.generate_demo(settings.landing)
+    print(f"seeded the demo hub into {settings.landing}: {len(files):,} files, {sum(f.rows for f in files):,} rows")
+    return 0
+
+
+def summary() -> int:
+    from include.kopdes_hub import report
+
+    settings = get_settings()
+    store.migrate(settings.db_url)
+    result = report.ingest_summary(settings)
+    print(report.format_ingest_summary(result, settings))
+    return 1 if result.unaccounted else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kopdes", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("command", choices=["seed-demo", "summary"])
+    args = parser.parse_args(argv)
+    return {"seed-demo": seed_demo, "summary": summary}[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

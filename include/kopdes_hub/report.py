@@ -1,0 +1,80 @@
+"""What the pipeline holds now, in numbers an engineer checks after a run: files, submissions, rows, statuses.
+
+It also checks the ingest promise: every file in landing is in the ledger, either in bronze or with a reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from include.kopdes_hub import ingest, store
+from include.kopdes_hub.config import Settings
+
+
+@dataclass
+class IngestSummary:
+    landing_files: int
+    unaccounted: list[str]  # landing files the ledger has not finished
+    duplicate_names: int  # file names whose content arrived earlier under another name
+    statuses: dict[str, int]
+    rows_by_kind: dict[str, int]
+    submissions_by_kind: dict[str, int]
+    unreadable: list[tuple[str, str, str]] = field(default_factory=list)  # (file, code, reason)
+
+
+def ingest_summary(settings: Settings) -> IngestSummary:
+    engine = store.get_engine(settings.db_url)
+    with engine.connect() as conn:
+        statuses = dict(
+            conn.execute(select(store.Submission.status, func.count()).group_by(store.Submission.status)).all()
+        )
+        by_kind = conn.execute(
+            select(store.Submission.kind, func.count(), func.coalesce(func.sum(store.Submission.rows_bronze), 0))
+            .where(store.Submission.status != store.UNREADABLE)
+            .group_by(store.Submission.kind)
+        ).all()
+        unreadable = conn.execute(
+            select(store.Submission.file_name, store.Submission.reason_code, store.Submission.reason)
+            .where(store.Submission.status == store.UNREADABLE)
+            .order_by(store.Submission.file_name)
+        ).all()
+        names_per_content = Counter(sha for (sha,) in conn.execute(select(store.SubmissionFile.sha256)).all())
+    landing = ingest.list_landing(settings.landing) if settings.landing.exists() else []
+    return IngestSummary(
+        landing_files=len(landing),
+        unaccounted=ingest.find_new_files(settings) if landing else [],
+        duplicate_names=sum(n - 1 for n in names_per_content.values()),
+        statuses=statuses,
+        rows_by_kind={str(kind): int(rows) for kind, _, rows in by_kind},
+        submissions_by_kind={str(kind): int(n) for kind, n, _ in by_kind},
+        unreadable=[(str(f), str(c), str(r)) for f, c, r in unreadable],
+    )
+
+
+def format_ingest_summary(summary: IngestSummary, settings: Settings) -> str:
+    total = sum(summary.statuses.values())
+    statuses = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.statuses.items())) or "none"
+    kinds = "; ".join(
+        f"{kind}: {summary.submissions_by_kind[kind]:,} submissions, {rows:,} rows"
+        for kind, rows in sorted(summary.rows_by_kind.items())
+    )
+    lines = [
+        "Kopdes Hub: ingest summary",
+        f"  landing     {settings.landing}: {summary.landing_files:,} files",
+        f"  ledger      {settings.db_url}: {total:,} submissions ({statuses}); "
+        f"{summary.duplicate_names:,} duplicate file(s) of an earlier submission",
+        f"  bronze      {settings.bronze}: {kinds or 'nothing yet'}",
+    ]
+    if summary.unreadable:
+        lines.append("  unreadable (file stays in landing; the ledger says why):")
+        lines += [f"    {name}: {code}: {reason}" for name, code, reason in summary.unreadable]
+    verdict = (
+        "every landing file is in bronze or has a ledger reason"
+        if not summary.unaccounted
+        else f"{len(summary.unaccounted)} landing file(s) not ingested yet: {', '.join(summary.unaccounted[:5])}"
+    )
+    lines.append(f"  check       {verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,254 @@
+"""The store: reference data and the submission ledger, in SQLite by default and PostgreSQL in production.
+
+The ledger is the truth about what the hub has received (events and sweeps are only hints): one row per distinct
+file content (SHA-256), one row per file name it arrived under, its status and the reason when it failed.
+The schema is owned by Alembic migrations (``include/kopdes_hub/migrations``); the models here mirror them and a
+test keeps the two identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from include.kopdes_hub import reference
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Ledger statuses of a submission (the same bytes = one submission).
+RECEIVED = "received"  # registered, not parsed yet (a crash here is retried by the next run)
+BRONZE = "bronze"  # parsed into one bronze Parquet file
+UNREADABLE = "unreadable"  # could not be parsed; ``reason_code`` and ``reason`` say why, the file stays in landing
+STATUSES = (RECEIVED, BRONZE, UNREADABLE)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Village(Base):
+    __tablename__ = "village"
+    village_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    village_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    district_code: Mapped[str] = mapped_column(String(10), index=True)
+    district_name: Mapped[str] = mapped_column(String(100))
+    regency_code: Mapped[str] = mapped_column(String(8))
+    regency_name: Mapped[str] = mapped_column(String(100))
+
+
+class Cooperative(Base):
+    __tablename__ = "cooperative"
+    cooperative_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    cooperative_name: Mapped[str] = mapped_column(String(200))
+    hub_id: Mapped[str] = mapped_column(String(20), index=True)
+    village_code: Mapped[str] = mapped_column(String(16))
+    district_code: Mapped[str] = mapped_column(String(10))
+    cooperative_type: Mapped[str] = mapped_column(String(4))
+    formation_model: Mapped[str] = mapped_column(String(20))
+    sk_ahu_no: Mapped[str | None] = mapped_column(String(60))
+    sk_ahu_date: Mapped[str | None] = mapped_column(String(10))
+    nik_koperasi: Mapped[str | None] = mapped_column(String(16))
+    npwp: Mapped[str | None] = mapped_column(String(20))
+    nib: Mapped[str | None] = mapped_column(String(13))
+    bank: Mapped[str | None] = mapped_column(String(20))
+    bank_account: Mapped[str | None] = mapped_column(String(20))
+    has_business_proposal: Mapped[bool] = mapped_column(Boolean)
+    has_approval_letter: Mapped[bool] = mapped_column(Boolean)
+    members: Mapped[int] = mapped_column(Integer)
+    business_units: Mapped[str] = mapped_column(Text)
+    simkopdes_active: Mapped[bool] = mapped_column(Boolean)
+    has_business_gerai: Mapped[bool] = mapped_column(Boolean)
+    land_point_verified: Mapped[bool] = mapped_column(Boolean)
+    pilot: Mapped[bool] = mapped_column(Boolean)
+    dana_desa_pagu_idr: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Commodity(Base):
+    __tablename__ = "commodity"
+    commodity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    commodity_name: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20))
+    base_unit: Mapped[str] = mapped_column(String(20))
+    price_min_idr: Mapped[float] = mapped_column(Float)
+    price_max_idr: Mapped[float] = mapped_column(Float)
+    catalogue_version: Mapped[str] = mapped_column(String(20))
+
+
+class Submission(Base):
+    """One distinct file content received by the hub."""
+
+    __tablename__ = "submission"
+    submission_id: Mapped[str] = mapped_column(String(16), primary_key=True)  # first 16 hex digits of sha256
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(Text)  # the name it first arrived under (landing-relative)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    file_format: Mapped[str | None] = mapped_column(String(10))
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    delimiter: Mapped[str | None] = mapped_column(String(4))
+    sheet: Mapped[str | None] = mapped_column(String(100))
+    header_row: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(10))
+    cooperative_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    period: Mapped[str | None] = mapped_column(String(20), index=True)
+    rows_bronze: Mapped[int | None] = mapped_column(Integer)
+    bronze_path: Mapped[str | None] = mapped_column(Text)
+    contract_version: Mapped[str | None] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SubmissionFile(Base):
+    """Every file name a content arrived under: a duplicate file is a second row pointing at one submission."""
+
+    __tablename__ = "submission_file"
+    path: Mapped[str] = mapped_column(String(512), primary_key=True)  # landing-relative, POSIX separators
+    sha256: Mapped[str] = mapped_column(String(64), ForeignKey("submission.sha256"), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@cache
+def get_engine(url: str) -> Engine:
+    """One engine per URL per process. SQLite gets WAL and a busy timeout so parallel tasks wait, not fail."""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    with get_engine(url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def upsert(
+    conn: Any, table: Table, rows: Iterable[Mapping[str, Any]], keys: tuple[str, ...], *, update: bool = True
+) -> int:
+    """Insert rows; where the key exists, update them (or, with ``update=False``, keep what is there).
+
+    One statement per batch, on SQLite and PostgreSQL alike, so concurrent tasks never trip on a duplicate key.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), 1000):
+        batch = rows[start : start + 1000]
+        stmt = dialect.insert(table).values(batch)
+        updates = {c: stmt.excluded[c] for c in batch[0] if c not in keys} if update else {}
+        if updates:
+            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        conn.execute(stmt)
+    return len(rows)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() == "true"
+
+
+def registry_rows(rows: Iterable[Mapping[str, str]]) -> list[dict[str, Any]]:
+    """Type the registry CSV for the store (flags to booleans, empty identifiers to NULL)."""
+    bools = {c.name for c in Cooperative.__table__.columns if isinstance(c.type, Boolean)}
+    typed = []
+    for row in rows:
+        out: dict[str, Any] = {}
+        for column in reference.REGISTRY_COLUMNS:
+            value = row[column]
+            if column in bools:
+                out[column] = _flag(value)
+            elif column in ("members", "dana_desa_pagu_idr"):
+                out[column] = int(value) if value else None
+            else:
+                out[column] = value or None
+        typed.append(out)
+    return typed
+
+
+def load_reference(url: str, registry_csv: Path = reference.REGISTRY_CSV) -> dict[str, int]:
+    """Upsert villages, the cooperative registry and the commodity catalogue into the store (idempotent)."""
+    catalogue = reference.load_catalogue()
+    commodities = [
+        {
+            "commodity": c.code,
+            "commodity_name": c.name,
+            "category": c.category,
+            "base_unit": c.base_unit,
+            "price_min_idr": c.price_min_idr,
+            "price_max_idr": c.price_max_idr,
+            "catalogue_version": catalogue.version,
+        }
+        for c in catalogue.commodities.values()
+    ]
+    with get_engine(url).begin() as conn:
+        return {
+            "villages": upsert(conn, Village.__table__, reference.load_villages(), ("village_code",)),
+            "cooperatives": upsert(
+                conn, Cooperative.__table__, registry_rows(reference.load_registry(registry_csv)), ("cooperative_id",)
+            ),
+            "commodities": upsert(conn, Commodity.__table__, commodities, ("commodity",)),
+        }
+
+
+def prepare(url: str) -> dict[str, int]:
+    """Migrate, then load the reference data: what every DAG run does first so a fresh store just works."""
+    migrate(url)
+    return load_reference(url)
+
+
+def status_counts(url: str) -> dict[str, int]:
+    from sqlalchemy import func
+
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(select(Submission.status, func.count()).group_by(Submission.status)).all()
+    return {status: n for status, n in rows}

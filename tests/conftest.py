@@ -1,0 +1,44 @@
+"""Shared fixtures: every test gets its own landing folder, lake and SQLite store; Airflow uses the repo's home."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Set before anything imports Airflow, so `pytest` alone behaves like `make test`.
+os.environ.setdefault("AIRFLOW_HOME", str(ROOT / ".airflow"))
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
+os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Point the pipeline at a fresh landing, lake and SQLite store under tmp_path, migrated and loaded."""
+    from include.kopdes_hub import store
+    from include.kopdes_hub.config import get_settings
+
+    monkeypatch.setenv("KOPDES_LANDING", str(tmp_path / "landing"))
+    monkeypatch.setenv("KOPDES_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("KOPDES_DB_URL", f"sqlite:///{tmp_path / 'kopdes.db'}")
+    result = get_settings()
+    result.landing.mkdir(parents=True)
+    store.prepare(result.db_url)
+    return result
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """The Airflow metadata DB that dag.test() needs; `make setup` creates it, this covers a bare `pytest`."""
+    home = Path(os.environ["AIRFLOW_HOME"])
+    stamp = home / ".migrated"
+    if not stamp.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
+        stamp.touch()

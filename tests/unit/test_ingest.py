@@ -1,0 +1,131 @@
+"""The ledger: the same bytes are one submission, reruns change nothing, a crash is finished by the next run."""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow.parquet as pq
+from sqlalchemy import select, update
+
+from include.kopdes_hub import ingest, report, store
+
+LINES = (
+    "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan\r\n"
+    "KDMP-1902022001;2026-07;pasokan;05/07/2026;Lada Putih;1.250,5;kg;Rp 160.000\r\n"
+    "KDMP-1902022001;2026-07;kebutuhan;10/07/2026;Beras;2;ton;13.000\r\n"
+).encode("cp1252")
+
+
+def _ledger(settings):
+    with store.get_engine(settings.db_url).connect() as conn:
+        subs = conn.execute(select(store.Submission).order_by(store.Submission.file_name)).all()
+        files = conn.execute(select(store.SubmissionFile).order_by(store.SubmissionFile.path)).all()
+    return subs, files
+
+
+def _run(settings) -> dict[str, int]:
+    return ingest.ingest_files(settings, ingest.find_new_files(settings))
+
+
+def _bronze_files(settings):
+    return sorted(settings.bronze.rglob("*.parquet"))
+
+
+def test_same_bytes_under_two_names_are_one_submission(settings):
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    (settings.landing / "Salinan dari lines.csv").write_bytes(LINES)
+    assert _run(settings) == {"bronze": 1, "unreadable": 0, "duplicate": 1, "vanished": 0}
+    subs, files = _ledger(settings)
+    assert len(subs) == 1 and len(files) == 2
+    assert {f.sha256 for f in files} == {subs[0].sha256}
+    assert subs[0].submission_id == subs[0].sha256[:16]
+    assert (subs[0].status, subs[0].kind, subs[0].rows_bronze) == ("bronze", "lines", 2)
+    assert (subs[0].cooperative_id, subs[0].period) == ("KDMP-1902022001", "2026-07")
+    assert len(_bronze_files(settings)) == 1
+
+
+def test_second_run_adds_no_ledger_row_and_rewrites_no_file(settings):
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    (settings.landing / "empty.csv").write_bytes(b"")
+    _run(settings)
+    before = _ledger(settings)
+    stamps = {p: p.stat().st_mtime_ns for p in _bronze_files(settings)}
+    assert ingest.find_new_files(settings) == []
+    assert _run(settings) == {"bronze": 0, "unreadable": 0, "duplicate": 0, "vanished": 0}
+    assert _ledger(settings) == before
+    assert {p: p.stat().st_mtime_ns for p in _bronze_files(settings)} == stamps
+
+
+def test_unreadable_file_gets_status_and_reason_and_stays_untouched(settings):
+    corrupt = b"PK\x03\x04 this is not a workbook"
+    (settings.landing / "laporan.xlsx").write_bytes(corrupt)
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    assert _run(settings)["unreadable"] == 1
+    subs, _ = _ledger(settings)
+    bad = next(s for s in subs if s.file_name == "laporan.xlsx")
+    assert (bad.status, bad.reason_code) == ("unreadable", "corrupt_xlsx")
+    assert "cannot be opened" in bad.reason
+    assert bad.bronze_path is None
+    assert (settings.landing / "laporan.xlsx").read_bytes() == corrupt
+    assert next(s for s in subs if s.file_name == "lines.csv").status == "bronze"
+
+
+def test_a_crash_after_registration_is_finished_by_the_next_run(settings):
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    _run(settings)
+    # Simulate a task killed between registering the file and writing bronze.
+    with store.get_engine(settings.db_url).begin() as conn:
+        conn.execute(update(store.Submission).values(status=store.RECEIVED, bronze_path=None, rows_bronze=None))
+    for path in _bronze_files(settings):
+        path.unlink()
+    assert ingest.find_new_files(settings) == ["lines.csv"]
+    assert _run(settings)["bronze"] == 1
+    subs, files = _ledger(settings)
+    assert len(subs) == 1 and len(files) == 1 and subs[0].status == "bronze"
+    assert len(_bronze_files(settings)) == 1
+
+
+def test_changed_content_at_the_same_path_is_a_new_submission(settings):
+    target = settings.landing / "lines.csv"
+    target.write_bytes(LINES)
+    _run(settings)
+    target.write_bytes(LINES.replace(b"1.250,5", b"1.300"))
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 10**9))
+    assert _run(settings)["bronze"] == 1
+    subs, files = _ledger(settings)
+    assert len(subs) == 2 and len(files) == 2
+    assert ingest.find_new_files(settings) == []
+
+
+def test_bronze_holds_values_as_received_plus_lineage(settings):
+    (settings.landing / "sub" / "lines.csv").parent.mkdir()
+    (settings.landing / "sub" / "lines.csv").write_bytes(LINES)
+    _run(settings)
+    table = pq.read_table(_bronze_files(settings)[0])
+    assert set(ingest.LINEAGE_COLUMNS) <= set(table.column_names)
+    rows = table.to_pylist()
+    assert [r["_row_number"] for r in rows] == [2, 3]
+    assert {r["_source_file"] for r in rows} == {"sub/lines.csv"}
+    assert rows[0]["quantity"] == "1.250,5" and rows[0]["unit_price_idr"] == "Rp 160.000"
+    assert table.schema.metadata[b"kopdes.kind"] == b"lines"
+
+
+def test_hidden_temporary_and_lock_files_are_not_submissions(settings):
+    for name in (".DS_Store", "~$laporan.xlsx", "upload.csv.part", "x.tmp", "_sentinel"):
+        (settings.landing / name).write_bytes(b"junk")
+    assert ingest.list_landing(settings.landing) == []
+
+
+def test_summary_accounts_for_every_landing_file(settings):
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    (settings.landing / "lines (1).csv").write_bytes(LINES)
+    (settings.landing / "empty.csv").write_bytes(b"")
+    summary = report.ingest_summary(settings)
+    assert summary.unaccounted == ["empty.csv", "lines (1).csv", "lines.csv"]
+    _run(settings)
+    summary = report.ingest_summary(settings)
+    assert summary.landing_files == 3 and summary.unaccounted == []
+    assert summary.statuses == {"bronze": 1, "unreadable": 1}
+    assert summary.duplicate_names == 1
+    assert summary.rows_by_kind == {"lines": 2}
+    assert summary.unreadable[0][:2] == ("empty.csv", "empty_file")
