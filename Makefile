@@ -72,11 +72,36 @@ format:  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# `airflow standalone` leaves orphans and opens log servers on 0.0.0.0, so `up` starts the four services itself,
+# each in its own session (setsid) with its PID recorded, and `down` stops each whole process group.
+SERVICES := api-server scheduler dag-processor triggerer
+RUN_DIR := $(AIRFLOW_HOME)/run
+svc_args = $(if $(filter api-server,$(1)),-H 127.0.0.1 -p $(AIRFLOW__API__PORT),$(if $(filter scheduler triggerer,$(1)),--skip-serve-logs))
+
 up: setup  ## the Airflow UI on http://127.0.0.1:8080 (admin / admin) with these DAGs
-	@bash scripts/airflow-services.sh start
+	@mkdir -p $(RUN_DIR) $(AIRFLOW_HOME)/logs
+	@$(foreach svc,$(SERVICES),\
+	  if [ -f $(RUN_DIR)/$(svc).pid ] && kill -0 $$(cat $(RUN_DIR)/$(svc).pid) 2>/dev/null; then \
+	    echo "$(svc) already running (pid $$(cat $(RUN_DIR)/$(svc).pid))"; \
+	  else \
+	    setsid $(BIN)/airflow $(svc) $(call svc_args,$(svc)) > $(AIRFLOW_HOME)/logs/$(svc).log 2>&1 < /dev/null & \
+	    echo $$! > $(RUN_DIR)/$(svc).pid; echo "started $(svc) (pid $$!, log .airflow/logs/$(svc).log)"; \
+	  fi;)
+	@for i in $$(seq 1 120); do \
+	  curl -fsS http://127.0.0.1:$(AIRFLOW__API__PORT)/api/v2/monitor/health > /dev/null 2>&1 && break; sleep 1; \
+	  [ $$i -lt 120 ] || { echo "api-server not healthy after 120 s; see .airflow/logs/api-server.log"; exit 1; }; \
+	done
+	@echo "Airflow UI: http://127.0.0.1:$(AIRFLOW__API__PORT)  (login admin / admin)  -- stop with: make down"
 
 down:  ## stop every process `make up` started
-	@bash scripts/airflow-services.sh stop
+	@for pidfile in $(RUN_DIR)/*.pid; do \
+	  [ -f "$$pidfile" ] || continue; pid=$$(cat $$pidfile); name=$$(basename $$pidfile .pid); \
+	  if kill -0 $$pid 2>/dev/null; then \
+	    kill -TERM -- -$$pid 2>/dev/null || kill -TERM $$pid; \
+	    for i in $$(seq 1 30); do kill -0 -- -$$pid 2>/dev/null || break; sleep 1; done; \
+	    kill -KILL -- -$$pid 2>/dev/null || true; echo "stopped $$name (pid $$pid)"; \
+	  fi; rm -f $$pidfile; \
+	done
 
 lock:  ## re-resolve requirements.in into the pinned requirements.txt (on purpose only)
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.txt --custom-compile-command "make lock"
