@@ -72,8 +72,14 @@ def find_new_files(settings: Settings) -> list[str]:
 
 
 def _register(settings: Settings, path: str, sha: str, size: int, mtime_ns: int) -> store.Submission:
-    """Record the content and the name it came under; return the submission row (new or already known)."""
+    """Record the content and the name it came under; return the submission row (new or already known).
+
+    ``received_at`` is when the file landed (its mtime, capped at now against clock skew), not when a sweep
+    happened to pick it up: it decides which of two files for the same month is the later one, and that must
+    not depend on the order batches run in.
+    """
     now = store.utcnow()
+    landed = min(datetime.fromtimestamp(mtime_ns / 1e9, UTC), now)
     engine = store.get_engine(settings.db_url)
     with engine.begin() as conn:
         store.upsert(
@@ -85,7 +91,7 @@ def _register(settings: Settings, path: str, sha: str, size: int, mtime_ns: int)
                     "sha256": sha,
                     "file_name": path,
                     "size_bytes": size,
-                    "received_at": now,
+                    "received_at": landed,
                     "status": store.RECEIVED,
                     "updated_at": now,
                 }
