@@ -13,12 +13,16 @@ from typing import Any
 from airflow.sdk import Asset, get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
-from include.kopdes_hub import ingest, store
+from include.kopdes_hub import ingest, store, validate
 from include.kopdes_hub.config import get_settings
 
 log = logging.getLogger(__name__)
 
 INGEST_BATCH_SIZE = 200  # files per mapped task: big enough to amortise a task's start, small enough to spread
+# One GX run per kind per mapped task: GX's fixed cost per run is paid once for many small files, while a batch
+# stays small enough to fit a worker's memory (about 1 GB per million rows prepared).
+VALIDATE_BATCH_ROWS = 500_000
+VALIDATE_BATCH_SUBMISSIONS = 1_000
 
 
 def prepare_store() -> dict[str, int]:
@@ -35,24 +39,65 @@ def find_new_file_batches() -> list[list[str]]:
     return ingest.batches(paths, INGEST_BATCH_SIZE)
 
 
+def _label_batch(items: list[str]) -> None:
+    """Name a mapped task instance after its first item, so the grid shows which files a batch holds."""
+    context: Any = get_current_context()
+    context["batch_label"] = f"{items[0]} (+{len(items) - 1})" if items else "empty"
+
+
 def ingest_batch(paths: list[str]) -> dict[str, int]:
-    context = get_current_context()
-    context["batch_label"] = f"{paths[0]} (+{len(paths) - 1})" if paths else "empty"  # type: ignore[typeddict-unknown-key]
+    _label_batch(paths)
     settings = get_settings()
     counts = ingest.ingest_files(settings, paths)
     log.info("batch of %d file(s): %s; bronze under %s", len(paths), counts, settings.bronze)
     return counts
 
 
-def announce_bronze(results: list[dict[str, int]], asset: Asset) -> dict[str, int]:
-    """Sum the batches; emit the bronze asset (with the counts) only when a new submission reached bronze."""
+def _sum(results: list[dict[str, int]]) -> dict[str, int]:
     total: Counter[str] = Counter()
     for result in results:
         total.update(result)
-    counts = dict(total)
-    if not counts.get("bronze"):
-        raise AirflowSkipException(f"no new submission reached bronze ({counts}); downstream is not woken")
+    return dict(total)
+
+
+def _announce(asset: Asset, counts: dict[str, int], key: str) -> dict[str, int]:
+    """Emit the asset with the counts as the event's extra, or skip (no event) when ``counts[key]`` is zero."""
+    if not counts.get(key):
+        raise AirflowSkipException(f"nothing new for {asset.name} ({counts}); downstream is not woken")
     context: Any = get_current_context()
     context["outlet_events"][asset].extra = counts
-    log.info("bronze_submissions updated: %s", counts)
+    log.info("%s updated: %s", asset.name, counts)
     return counts
+
+
+def announce_bronze(results: list[dict[str, int]], asset: Asset) -> dict[str, int]:
+    """Sum the batches; emit the bronze asset only when a new submission reached bronze."""
+    return _announce(asset, _sum(results), "bronze")
+
+
+def find_bronze_batches() -> list[list[str]]:
+    settings = get_settings()
+    store.migrate(settings.db_url)
+    pending = validate.find_bronze(settings)
+    batches = validate.plan_batches(pending, VALIDATE_BATCH_ROWS, VALIDATE_BATCH_SUBMISSIONS)
+    log.info(
+        "%d submission(s), %d rows, waiting for validation in %d batch(es)",
+        len(pending),
+        sum(n for _, n in pending),
+        len(batches),
+    )
+    return batches
+
+
+def validate_batch(submission_ids: list[str]) -> dict[str, int]:
+    _label_batch(submission_ids)
+    counts = validate.validate_submissions(get_settings(), submission_ids)
+    log.info("validated %s", counts)
+    return counts
+
+
+def settle_silver(results: list[dict[str, int]], asset: Asset) -> dict[str, int]:
+    """Apply supersession across the ledger, then emit the silver asset when a submission was validated."""
+    counts = _sum(results)
+    counts.update(validate.apply_supersession(get_settings()))
+    return _announce(asset, counts, "submissions")

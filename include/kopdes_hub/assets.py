@@ -17,3 +17,4 @@ OWNER = "hub-data"
 LANDING_SWEEP = CronTriggerTimetable("*/15 * * * *", timezone=TIMEZONE)
 
 BRONZE_SUBMISSIONS = Asset(name="bronze_submissions", uri="kopdes://lake/bronze", group="kopdes")
+SILVER_SUBMISSIONS = Asset(name="silver_submissions", uri="kopdes://lake/silver", group="kopdes")

@@ -32,6 +32,7 @@ def summary() -> int:
     store.migrate(settings.db_url)
     result = report.ingest_summary(settings)
     print(report.format_ingest_summary(result, settings))
+    print(report.format_validation_summary(report.validation_summary(settings), settings))
     return 1 if result.unaccounted else 0
 
 

@@ -1,4 +1,5 @@
-"""Submission contract v1: what clerks send, and the one place where their column names become ours.
+"""Submission contract v1: what clerks send, the one place where their column names become ours, and every rule
+a submission must pass (the single source of truth that ``validate`` turns into a Great Expectations suite).
 
 Headers arrive in Bahasa Indonesia or English, in any case and spacing (DESIGN.md "Submission contract v1").
 Ingest maps them once, here, to the stable English snake_case names used everywhere downstream.
@@ -7,10 +8,14 @@ Ingest maps them once, here, to the stable English snake_case names used everywh
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from include.kopdes_hub.reference import normalize_token
 
-CONTRACT_VERSION = "v1"
+# v1 = the file format clerks follow; the minor number moves whenever a rule below changes. Every silver row
+# records the version that accepted it.
+CONTRACT_VERSION = "v1.0"
 
 LINES = "lines"
 FINANCE = "finance"
@@ -88,3 +93,321 @@ def detect_kind(columns: Iterable[str]) -> str | None:
     if lines == finance == 0:
         return None
     return LINES if lines >= finance else FINANCE
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Values and rules
+# ---------------------------------------------------------------------------------------------------------------
+
+SUPPLY = "supply"
+DEMAND = "demand"
+# `jenis` as clerks write it -> flow
+FLOW_VALUES: dict[str, str] = {
+    "pasokan": SUPPLY,
+    "penawaran": SUPPLY,
+    "supply": SUPPLY,
+    "kebutuhan": DEMAND,
+    "permintaan": DEMAND,
+    "demand": DEMAND,
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    LINES: ("cooperative_id", "period", "flow", "date", "commodity", "quantity", "unit"),
+    FINANCE: ("cooperative_id", "period", "revenue_idr", "operating_cost_idr", "cash_idr", "members"),
+}
+# Columns whose text must be a number (Indonesian `1.250,5` or plain `1250.5`; `Rp` allowed) where given.
+NUMERIC: dict[str, tuple[str, ...]] = {
+    LINES: ("quantity", "unit_price_idr"),
+    FINANCE: FINANCE_FIELDS,
+}
+# Amounts a cooperative reports for one month, above which a figure is a typo, not a business: ASSUMPTION
+# (the largest KDKMP loan is Rp 3 bn [S35]; a month's revenue beyond Rp 100 bn would be a national firm's).
+FINANCE_MAX_IDR = 100_000_000_000
+MEMBERS_MAX = 100_000  # ASSUMPTION: observed 76 -> 359 members [S10][S11]
+
+# A submission with more than this share of bad rows is rejected whole (the clerk sends it again), since a file
+# that is mostly wrong is usually a wrong template or a wrong month rather than a few typos: ASSUMPTION.
+MAX_BAD_ROW_SHARE = 0.5
+
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+NUMBER_PATTERN = r"^(?i:rp\.?|idr)?\s*-?\s*(\d{1,3}([.,]\d{3})+|\d+)([.,]\d+)?$"
+
+
+WHOLE_ROW = "*"  # the column of a rule about the whole row
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One contract rule: the GX expectation that checks it (on the prepared frame) and what a clerk is told.
+
+    Messages are ``str.format`` templates; ``validate`` fills ``value`` (as received), ``column_id`` (the Indonesian
+    column name) and the rule's own fields (``allowed``, ``expected``, ``low``, ``high``, ``row``).
+    """
+
+    rule_id: str
+    column: str  # the contract column the clerk must fix
+    expectation: str  # a Great Expectations expectation class name
+    kwargs: dict[str, Any]
+    message_id: str
+    message_en: str
+    fix_id: str
+
+
+def _required(kind: str) -> list[Rule]:
+    return [
+        Rule(
+            "REQUIRED",
+            column,
+            "ExpectColumnValuesToNotBeNull",
+            # numbers are checked on the text as received, so "not a number" is told apart from "empty"
+            {"column": f"{column}_text" if column in NUMERIC[kind] else column},
+            "Kolom {column_id} kosong atau tidak ada.",
+            "{column} is empty or missing.",
+            "Isi kolom {column_id} pada baris ini (kolom wajib).",
+        )
+        for column in REQUIRED[kind]
+    ]
+
+
+def _header_rules(registered: list[str]) -> list[Rule]:
+    return [
+        Rule(
+            "COOPERATIVE_UNKNOWN",
+            "cooperative_id",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "cooperative_id", "value_set": registered},
+            "Kode koperasi '{value}' tidak terdaftar di hub.",
+            "cooperative_id '{value}' is not registered with the hub.",
+            "Tulis kode koperasi Anda persis seperti di SK/SIMKOPDES, contoh KDMP-1902042008.",
+        ),
+        Rule(
+            "COOPERATIVE_MISMATCH",
+            "cooperative_id",
+            "ExpectColumnPairValuesToBeEqual",
+            {
+                "column_A": "cooperative_id",
+                "column_B": "file_cooperative_id",
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "Kode koperasi '{value}' berbeda dengan kode koperasi berkas ini ({expected}).",
+            "cooperative_id '{value}' differs from the file's cooperative ({expected}).",
+            "Satu berkas untuk satu koperasi: pindahkan baris ini ke laporan koperasi '{value}'.",
+        ),
+        Rule(
+            "PERIOD_FORMAT",
+            "period",
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "period", "regex": PERIOD_PATTERN},
+            "Periode '{value}' tidak dikenali.",
+            "period '{value}' is not a month YYYY-MM.",
+            "Tulis periode sebagai tahun-bulan, contoh 2026-07.",
+        ),
+        Rule(
+            "PERIOD_MISMATCH",
+            "period",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "period", "column_B": "file_period", "ignore_row_if": "either_value_is_missing"},
+            "Periode '{value}' berbeda dengan periode berkas ini ({expected}).",
+            "period '{value}' differs from the file's period ({expected}).",
+            "Satu berkas untuk satu bulan: kirim baris bulan lain dalam laporan bulan itu.",
+        ),
+    ]
+
+
+def _duplicate_rule(columns: list[str]) -> Rule:
+    return Rule(
+        "DUPLICATE_ROW",
+        WHOLE_ROW,
+        "ExpectCompoundColumnsToBeUniqueExceptFirst",  # a custom expectation: the first copy stays valid
+        {"column_list": columns, "ignore_row_if": "never"},
+        "Baris ini sama persis dengan baris {row}.",
+        "This row repeats row {row}.",
+        "Hapus baris ganda; jika memang dua transaksi, bedakan tanggal atau keterangannya.",
+    )
+
+
+def rules(
+    kind: str,
+    registered: list[str],
+    unit_pairs: list[tuple[str, str]],
+    grade_pairs: list[tuple[str, str]],
+    commodities: list[str],
+) -> list[Rule]:
+    """Every rule of a kind, for the current registry and catalogue (the suite is rebuilt from these each run)."""
+    out = _required(kind) + _header_rules(registered)
+    if kind == FINANCE:
+        for column in FINANCE_FIELDS:
+            out.append(
+                Rule(
+                    "NUMBER_FORMAT",
+                    column,
+                    "ExpectColumnValuesToMatchRegex",
+                    {"column": f"{column}_text", "regex": NUMBER_PATTERN},
+                    "Nilai '{value}' pada kolom {column_id} bukan angka.",
+                    "'{value}' in {column} is not a number.",
+                    "Tulis angka saja, contoh 15.000.000 atau 15000000 (tanpa huruf).",
+                )
+            )
+            high = MEMBERS_MAX if column == "members" else FINANCE_MAX_IDR
+            low = 1 if column == "members" else 0
+            out.append(
+                Rule(
+                    "OUT_OF_RANGE",
+                    column,
+                    "ExpectColumnValuesToBeBetween",
+                    {"column": column, "min_value": low, "max_value": high},
+                    "Nilai {column_id} '{value}' di luar batas wajar ({low} sampai {high}).",
+                    "{column} '{value}' is outside {low}..{high}.",
+                    "Periksa angka ini: nilai negatif atau salah ketik (kelebihan nol).",
+                )
+            )
+        out.append(_duplicate_rule(["_submission_id", "cooperative_id", "period"]))
+        return out
+    out += [
+        Rule(
+            "FLOW_UNKNOWN",
+            "flow",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "flow", "value_set": [SUPPLY, DEMAND]},
+            "Jenis '{value}' tidak dikenali.",
+            "flow '{value}' is neither supply nor demand.",
+            "Isi jenis dengan 'pasokan' (dijual ke hub) atau 'kebutuhan' (dibutuhkan desa).",
+        ),
+        Rule(
+            "DATE_FORMAT",
+            "date",
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "date", "regex": DATE_PATTERN},
+            "Tanggal '{value}' tidak dikenali.",
+            "date '{value}' is not a valid date.",
+            "Tulis tanggal sebagai HH/BB/TTTT, contoh 05/07/2026.",
+        ),
+        Rule(
+            "DATE_OUTSIDE_PERIOD",
+            "date",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "date_month", "column_B": "file_period", "ignore_row_if": "either_value_is_missing"},
+            "Tanggal '{value}' di luar periode laporan {expected}.",
+            "date '{value}' is outside the reporting month {expected}.",
+            "Periksa tahun dan bulan pada tanggal; baris bulan lain dikirim dalam laporan bulan itu.",
+        ),
+        Rule(
+            "DATE_AFTER_RECEIVED",
+            "date",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "received_date",
+                "column_B": "date",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "Tanggal '{value}' sesudah tanggal berkas diterima ({expected}).",
+            "date '{value}' is after the file was received ({expected}).",
+            "Laporkan transaksi yang sudah terjadi; kebutuhan mendatang ditulis pada laporan bulan itu.",
+        ),
+        Rule(
+            "COMMODITY_UNKNOWN",
+            "commodity",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "commodity", "value_set": commodities},
+            "Komoditas '{value}' tidak ada di katalog hub.",
+            "commodity '{value}' is not in the catalogue.",
+            "Gunakan nama atau kode dari katalog, contoh: {allowed}.",
+        ),
+        Rule(
+            "UNIT_NOT_ALLOWED",
+            "unit",
+            "ExpectColumnPairValuesToBeInSet",
+            {
+                "column_A": "catalogue_commodity",
+                "column_B": "unit",
+                "value_pairs_set": unit_pairs,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "Satuan '{value}' tidak berlaku untuk komoditas ini.",
+            "unit '{value}' is not allowed for this commodity.",
+            "Gunakan salah satu satuan: {allowed}.",
+        ),
+        Rule(
+            "GRADE_UNKNOWN",
+            "grade",
+            "ExpectColumnPairValuesToBeInSet",
+            {
+                "column_A": "graded_commodity",
+                "column_B": "grade",
+                "value_pairs_set": grade_pairs,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "Mutu '{value}' tidak dikenal untuk komoditas ini.",
+            "grade '{value}' is not a grade of this commodity.",
+            "Gunakan salah satu mutu: {allowed}, atau kosongkan.",
+        ),
+    ]
+    for column in NUMERIC[LINES]:
+        out.append(
+            Rule(
+                "NUMBER_FORMAT",
+                column,
+                "ExpectColumnValuesToMatchRegex",
+                {"column": f"{column}_text", "regex": NUMBER_PATTERN},
+                "Nilai '{value}' pada kolom {column_id} bukan angka.",
+                "'{value}' in {column} is not a number.",
+                "Tulis angka saja, contoh 1.250,5 atau 1250.5 (tanpa satuan di dalam sel).",
+            )
+        )
+    out += [
+        Rule(
+            "QUANTITY_NOT_POSITIVE",
+            "quantity",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "quantity", "min_value": 0, "strict_min": True},
+            "Jumlah '{value}' harus lebih dari nol.",
+            "quantity '{value}' must be above zero.",
+            "Tulis jumlah positif; retur atau koreksi dilaporkan dengan mengirim ulang laporan yang benar.",
+        ),
+        Rule(
+            "QUANTITY_IMPLAUSIBLE",
+            "quantity",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "quantity_cap",
+                "column_B": "quantity_base",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "Jumlah '{value}' tidak wajar untuk koperasi ini (paling banyak {high} {expected}).",
+            "quantity '{value}' is implausible for this cooperative (at most {high} {expected}).",
+            "Periksa salah ketik (kelebihan nol) atau satuan (kg, bukan ton).",
+        ),
+        Rule(
+            "PRICE_TOO_LOW",
+            "unit_price_idr",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "unit_price_base_idr",
+                "column_B": "price_min_idr",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "Harga '{value}' terlalu rendah (wajar Rp {low} - Rp {high} per {expected}).",
+            "unit price '{value}' is below the plausible range (IDR {low}-{high} per {expected}).",
+            "Tulis harga per satuan yang ditulis di kolom satuan, bukan total.",
+        ),
+        Rule(
+            "PRICE_TOO_HIGH",
+            "unit_price_idr",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "price_max_idr",
+                "column_B": "unit_price_base_idr",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "Harga '{value}' terlalu tinggi (wajar Rp {low} - Rp {high} per {expected}).",
+            "unit price '{value}' is above the plausible range (IDR {low}-{high} per {expected}).",
+            "Tulis harga per satuan, bukan harga total; periksa kelebihan nol.",
+        ),
+        _duplicate_rule(["_submission_id", "flow", "date", "commodity", "quantity", "unit", "unit_price_idr", "grade"]),
+    ]
+    return out

@@ -494,7 +494,15 @@ def _month_lines(
         if half <= 0:
             break
         biggest.quantity = _round_quantity(biggest.quantity - half, biggest.unit)
-        rows.append(replace(biggest, quantity=half, day=_random_day(year, month, rng)))
+        # a second delivery on another day: two identical lines would be a duplicate, not a split order
+        other_days = [d for d in (_random_day(year, month, rng) for _ in range(5)) if d != biggest.day]
+        rows.append(replace(biggest, quantity=half, day=other_days[0] if other_days else biggest.day))
+    seen: set[tuple[object, ...]] = set()
+    for r in rows:
+        # two identical lines read as one line typed twice: a second delivery of the same lot gets its own day
+        while (key := (r.flow, r.code, r.day, r.quantity, load_catalogue().unit_name(r.unit))) in seen:
+            r.day = _random_day(year, month, rng)
+        seen.add(key)
     rows.sort(key=lambda r: (r.flow != SUPPLY, r.day))
     return rows
 

@@ -78,3 +78,55 @@ def format_ingest_summary(summary: IngestSummary, settings: Settings) -> str:
     )
     lines.append(f"  check       {verdict}")
     return "\n".join(lines)
+
+
+@dataclass
+class KindValidation:
+    statuses: dict[str, int]  # submissions per status (accepted, partly_accepted, rejected, superseded, bronze)
+    rows_silver: int
+    rows_quarantine: int
+
+
+def validation_summary(settings: Settings) -> dict[str, KindValidation]:
+    """Per kind: submissions per decision and rows in silver and quarantine (superseded files included)."""
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(
+            select(
+                store.Submission.kind,
+                store.Submission.status,
+                func.count(),
+                func.coalesce(func.sum(store.Submission.rows_silver), 0),
+                func.coalesce(func.sum(store.Submission.rows_quarantine), 0),
+            )
+            .where(store.Submission.kind.is_not(None))
+            .group_by(store.Submission.kind, store.Submission.status)
+        ).all()
+    out: dict[str, KindValidation] = {}
+    for kind, status, n, silver, quarantine in rows:
+        entry = out.setdefault(kind, KindValidation({}, 0, 0))
+        entry.statuses[status] = int(n)
+        entry.rows_silver += int(silver)
+        entry.rows_quarantine += int(quarantine)
+    return out
+
+
+def format_validation_summary(summary: dict[str, KindValidation], settings: Settings) -> str:
+    lines = ["Kopdes Hub: validation summary (submissions; rows)"]
+    for kind in sorted(summary):
+        s = summary[kind]
+        decided = ", ".join(
+            f"{status} {s.statuses.get(status, 0):,}"
+            for status in (store.ACCEPTED, store.PARTLY_ACCEPTED, store.REJECTED, store.SUPERSEDED)
+        )
+        waiting = s.statuses.get(store.BRONZE, 0)
+        lines.append(
+            f"  {kind:<8}  {decided}; rows accepted {s.rows_silver:,}, quarantined {s.rows_quarantine:,}"
+            + (f"; {waiting:,} not validated yet" if waiting else "")
+        )
+    lines += [
+        f"  silver      {settings.lake / 'silver'}",
+        f"  quarantine  {settings.lake / 'quarantine'}",
+        f"  feedback    {settings.lake / 'feedback'}  (per cooperative and month, HTML + CSV for the clerk)",
+        f"  GX results  {settings.lake / 'validation'}",
+    ]
+    return "\n".join(lines)

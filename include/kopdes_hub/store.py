@@ -36,11 +36,17 @@ from include.kopdes_hub import reference
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-# Ledger statuses of a submission (the same bytes = one submission).
+# Ledger statuses of a submission (the same bytes = one submission), in the order a submission moves through them.
 RECEIVED = "received"  # registered, not parsed yet (a crash here is retried by the next run)
-BRONZE = "bronze"  # parsed into one bronze Parquet file
+BRONZE = "bronze"  # parsed into one bronze Parquet file, not validated yet
 UNREADABLE = "unreadable"  # could not be parsed; ``reason_code`` and ``reason`` say why, the file stays in landing
-STATUSES = (RECEIVED, BRONZE, UNREADABLE)
+# Validation decisions (also kept in ``decision``, which supersession never overwrites):
+ACCEPTED = "accepted"  # every row in silver
+PARTLY_ACCEPTED = "partly_accepted"  # some rows quarantined, the rest in silver
+REJECTED = "rejected"  # the whole file quarantined: a required column missing, or too many bad rows
+SUPERSEDED = "superseded"  # a later accepted file for the same cooperative, kind and month replaces it
+STATUSES = (RECEIVED, BRONZE, UNREADABLE, ACCEPTED, PARTLY_ACCEPTED, REJECTED, SUPERSEDED)
+DECISIONS = (ACCEPTED, PARTLY_ACCEPTED, REJECTED)
 
 
 def utcnow() -> datetime:
@@ -124,6 +130,34 @@ class Submission(Base):
     bronze_path: Mapped[str | None] = mapped_column(Text)
     contract_version: Mapped[str | None] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Validation (migration 0002)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    rows_silver: Mapped[int | None] = mapped_column(Integer)
+    rows_quarantine: Mapped[int | None] = mapped_column(Integer)
+    catalogue_version: Mapped[str | None] = mapped_column(String(20))
+    validation_run_id: Mapped[str | None] = mapped_column(String(40))
+    validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    silver_path: Mapped[str | None] = mapped_column(Text)
+    quarantine_path: Mapped[str | None] = mapped_column(Text)
+    feedback_path: Mapped[str | None] = mapped_column(Text)
+    gx_result_path: Mapped[str | None] = mapped_column(Text)
+    superseded_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class ValidationRun(Base):
+    """One validation task over a batch of submissions: what it checked and what it found."""
+
+    __tablename__ = "validation_run"
+    validation_run_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submissions: Mapped[int] = mapped_column(Integer)
+    rows_bronze: Mapped[int] = mapped_column(Integer)
+    rows_silver: Mapped[int] = mapped_column(Integer)
+    rows_quarantine: Mapped[int] = mapped_column(Integer)
+    contract_version: Mapped[str] = mapped_column(String(10))
+    catalogue_version: Mapped[str] = mapped_column(String(20))
 
 
 class SubmissionFile(Base):

@@ -75,5 +75,5 @@ def test_aliases_resolve_and_never_collide():
 
 def test_every_number_in_the_catalogue_names_its_source():
     for line in reference.CATALOGUE_YAML.read_text(encoding="utf-8").splitlines():
-        if re.match(r"\s+(units|price_idr|seasonality):", line):
+        if re.match(r"\s+(units|price_idr|max_per_\w+|seasonality):", line):
             assert re.search(r"\[S\d+\]|ASSUMPTION", line), line

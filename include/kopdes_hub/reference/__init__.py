@@ -88,6 +88,8 @@ class Commodity:
     units: dict[str, float]
     price_min_idr: float
     price_max_idr: float
+    max_per_member_month: float
+    max_per_cooperative_month: float
     grades: tuple[str, ...]
     seasonality: tuple[float, ...]
 
@@ -136,6 +138,8 @@ def load_catalogue() -> Catalogue:
             units={k: float(v) for k, v in spec["units"].items()},
             price_min_idr=float(spec["price_idr"]["min"]),
             price_max_idr=float(spec["price_idr"]["max"]),
+            max_per_member_month=float(spec["max_per_member_month"]),
+            max_per_cooperative_month=float(spec["max_per_cooperative_month"]),
             grades=tuple(str(g) for g in spec["grades"]),
             seasonality=tuple(float(x) for x in spec["seasonality"]),
         )

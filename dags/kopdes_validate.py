@@ -1,0 +1,56 @@
+"""
+### Validate: bronze -> silver + quarantine
+
+Woken by `bronze_submissions`. Every submission parsed to bronze and not yet validated is checked against the
+data contract (`include/kopdes_hub/contract.py`) with a Great Expectations suite built from it: one GX run per
+kind per batch, `result_format` COMPLETE, GX's unexpected indices split the rows.
+
+- accepted rows -> `silver/<kind>/period=YYYY-MM/<submission_id>.parquet` (typed, base units, IDR)
+- rejected rows -> `quarantine/<kind>/period=YYYY-MM/<submission_id>.parquet`, every rule broken with a reason
+- per submission: the GX result (`validation/<submission_id>/gx_result.{json,html}`, path in the task log) and
+  the clerk's feedback (`feedback/<cooperative_id>/period=.../<submission_id>.{html,csv}`, Bahasa Indonesia)
+- ledger: accepted / partly_accepted / rejected, then superseded for files a later one replaces;
+  bronze rows = silver rows + quarantined rows is checked per submission (a mismatch fails the task)
+
+Emits `silver_submissions` when at least one submission was validated.
+"""
+
+from datetime import timedelta
+
+from airflow.sdk import dag, task
+
+from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, OWNER, SILVER_SUBMISSIONS, START
+
+
+@dag(
+    schedule=BRONZE_SUBMISSIONS,
+    start_date=START,
+    catchup=False,
+    max_active_runs=1,
+    tags=["kopdes", "validate", "silver"],
+    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    doc_md=__doc__,
+)
+def kopdes_validate():
+    @task
+    def find_bronze() -> list[list[str]]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.find_bronze_batches()
+
+    @task(map_index_template="{{ batch_label }}")
+    def validate_batch(submission_ids: list[str]) -> dict[str, int]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.validate_batch(submission_ids)
+
+    @task(outlets=[SILVER_SUBMISSIONS])
+    def settle_silver(results: list[dict[str, int]]) -> dict[str, int]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.settle_silver(results, SILVER_SUBMISSIONS)
+
+    settle_silver(validate_batch.expand(submission_ids=find_bronze()))
+
+
+kopdes_validate()

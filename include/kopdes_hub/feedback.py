@@ -1,0 +1,83 @@
+"""Feedback pages: for the clerk (Bahasa Indonesia, HTML and an Excel-friendly CSV) and for the engineer (the GX
+result of one submission as a readable page). Jinja2 escapes every value in HTML; the CSV neutralises cells that
+a spreadsheet would run as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from include.kopdes_hub import contract
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DECISION_ID = {
+    "accepted": "DITERIMA",
+    "partly_accepted": "DITERIMA SEBAGIAN",
+    "rejected": "DITOLAK",
+}
+KIND_ID = {contract.LINES: "pasokan & kebutuhan", contract.FINANCE: "keuangan"}
+CSV_COLUMNS = ("baris", "kolom", "nilai_diterima", "aturan", "masalah", "cara_memperbaiki")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class SubmissionReport:
+    submission_id: str
+    file_name: str
+    cooperative_id: str | None
+    period: str | None
+    kind: str
+    decision: str
+    decision_reason: str | None
+    rows_total: int
+    rows_accepted: int
+    problems: list[tuple[int, Any]]  # (row number, Reason), in file order
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({row for row, _ in self.problems})
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["column_id"] = lambda c: contract.INDONESIAN_NAMES.get(c, "seluruh baris")
+    env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
+    return env
+
+
+def safe_cell(value: object) -> str:
+    """A cell Excel shows as text: one starting with = + - @ or a control character gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def clerk_html(report: SubmissionReport) -> str:
+    return (
+        _env()
+        .get_template("feedback.html.j2")
+        .render(r=report, decision_id=DECISION_ID[report.decision], kind_id=KIND_ID[report.kind])
+    )
+
+
+def clerk_csv(report: SubmissionReport) -> bytes:
+    """`;`-separated UTF-8 with BOM: what Excel set to Indonesian opens directly, accents intact."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row, reason in report.problems:
+        column = contract.INDONESIAN_NAMES.get(reason.column, "seluruh baris")
+        writer.writerow(
+            [safe_cell(v) for v in (row, column, reason.value, reason.rule_id, reason.message_id, reason.fix_id)]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def gx_result_html(result: dict[str, Any]) -> str:
+    return _env().get_template("gx_result.html.j2").render(result=result)
