@@ -36,10 +36,22 @@ def summary() -> int:
     return 1 if result.unaccounted else 0
 
 
+def revalidate(submission_ids: list[str]) -> int:
+    from include.kopdes_hub import validate
+
+    settings = get_settings()
+    n = validate.reset_validation(settings, submission_ids)
+    print(f"{n} submission(s) back to bronze; the next kopdes_validate run decides them again")
+    return 0 if n == len(submission_ids) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kopdes", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("command", choices=["seed-demo", "summary"])
+    parser.add_argument("command", choices=["seed-demo", "summary", "revalidate"])
+    parser.add_argument("submission_ids", nargs="*", help="for revalidate")
     args = parser.parse_args(argv)
+    if args.command == "revalidate":
+        return revalidate(args.submission_ids)
     return {"seed-demo": seed_demo, "summary": summary}[args.command]()
 
 

@@ -129,9 +129,9 @@ MEMBERS_MAX = 100_000  # ASSUMPTION: observed 76 -> 359 members [S10][S11]
 # that is mostly wrong is usually a wrong template or a wrong month rather than a few typos: ASSUMPTION.
 MAX_BAD_ROW_SHARE = 0.5
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-NUMBER_PATTERN = r"^(?i:rp\.?|idr)?\s*-?\s*(\d{1,3}([.,]\d{3})+|\d+)([.,]\d+)?$"
+NUMBER_PATTERN = r"^(?i:rp\.?|idr)?\s*-?\s*(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d+)?$"
 
 
 WHOLE_ROW = "*"  # the column of a rule about the whole row
@@ -215,15 +215,15 @@ def _header_rules(registered: list[str]) -> list[Rule]:
     ]
 
 
-def _duplicate_rule(columns: list[str]) -> Rule:
+def _duplicate_rule(columns: list[str], message_id: str, message_en: str, fix_id: str) -> Rule:
     return Rule(
         "DUPLICATE_ROW",
         WHOLE_ROW,
         "ExpectCompoundColumnsToBeUniqueExceptFirst",  # a custom expectation: the first copy stays valid
         {"column_list": columns, "ignore_row_if": "never"},
-        "Baris ini sama persis dengan baris {row}.",
-        "This row repeats row {row}.",
-        "Hapus baris ganda; jika memang dua transaksi, bedakan tanggal atau keterangannya.",
+        message_id,
+        message_en,
+        fix_id,
     )
 
 
@@ -262,7 +262,14 @@ def rules(
                     "Periksa angka ini: nilai negatif atau salah ketik (kelebihan nol).",
                 )
             )
-        out.append(_duplicate_rule(["_submission_id", "cooperative_id", "period"]))
+        out.append(
+            _duplicate_rule(
+                ["_submission_id", "cooperative_id", "period"],
+                "Laporan keuangan koperasi ini untuk periode ini sudah ada di baris {row}.",
+                "This cooperative's figures for this month are already in row {row}.",
+                "Satu koperasi, satu bulan, satu baris keuangan: gabungkan angkanya dalam satu baris.",
+            )
+        )
         return out
     out += [
         Rule(
@@ -298,7 +305,7 @@ def rules(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             {
                 "column_A": "received_date",
-                "column_B": "date",
+                "column_B": "valid_date",
                 "or_equal": True,
                 "ignore_row_if": "either_value_is_missing",
             },
@@ -408,6 +415,11 @@ def rules(
             "unit price '{value}' is above the plausible range (IDR {low}-{high} per {expected}).",
             "Tulis harga per satuan, bukan harga total; periksa kelebihan nol.",
         ),
-        _duplicate_rule(["_submission_id", "flow", "date", "commodity", "quantity", "unit", "unit_price_idr", "grade"]),
+        _duplicate_rule(
+            ["_submission_id", "flow", "date", "commodity", "quantity", "unit", "unit_price_idr", "grade"],
+            "Baris ini sama persis dengan baris {row}.",
+            "This row repeats row {row}.",
+            "Hapus baris ganda; jika memang dua transaksi, bedakan tanggal atau keterangannya.",
+        ),
     ]
     return out

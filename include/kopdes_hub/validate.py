@@ -198,7 +198,8 @@ def prepare(subs: list[SubmissionInput], registry: Registry, catalogue: Catalogu
     out["flow"] = flow
     out["date"] = parse_dates(_column(raw, "date"))
     valid_date = out["date"].astype(object).str.match(contract.DATE_PATTERN).fillna(False).astype(bool)
-    out["date_month"] = out["date"].where(valid_date).str[:7]
+    out["valid_date"] = out["date"].where(valid_date)  # compared only when it is a date at all
+    out["date_month"] = out["valid_date"].str[:7]
     out["received_date"] = per_submission([s.received_at.astimezone(LOCAL_TZ).date().isoformat() for s in subs])
     commodity_text = _column(raw, "commodity")
     codes = commodity_text.map(catalogue.commodity_code, na_action="ignore")
@@ -614,16 +615,28 @@ def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[
     return totals
 
 
-def _validate_kind(
-    settings: Settings, kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue, run_id: str
-) -> list[Outcome]:
+@dataclass
+class Evaluation:
+    """The contract applied to a batch of one kind: every row's reasons and every submission's decision."""
+
+    frame: pd.DataFrame  # prepared rows of all submissions, in order
+    bronze: pd.DataFrame  # the same rows as received
+    bounds: np.ndarray  # submission i owns rows bounds[i]:bounds[i+1]
+    reasons: list[list[Reason]]  # per row; empty = the row is accepted
+    decisions: list[tuple[str, str | None]]  # per submission: decision and the reason for a rejection
+    gx_result: Any
+
+    @property
+    def bad(self) -> np.ndarray:
+        return np.array([bool(r) for r in self.reasons], dtype=bool)
+
+
+def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> Evaluation:
+    """Prepare, run the GX suite once over all rows, turn unexpected indices into reasons, decide per submission."""
     frame = prepare(subs, registry, catalogue)
     bronze = pd.concat([s.bronze for s in subs], ignore_index=True)
     rule_list = contract_rules(kind, registry, catalogue)
     result = run_suite(frame, build_suite(kind, rule_list))
-    run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
-    lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
-    log.info("GX result of the whole %s batch (%d rows): %s", kind, len(frame), run_json)
 
     reasons: list[list[Reason]] = [[] for _ in range(len(frame))]
     duplicate = next((r.kwargs["column_list"] for r in rule_list if r.rule_id == "DUPLICATE_ROW"), None)
@@ -644,6 +657,7 @@ def _validate_kind(
         present = {c for c in sub.bronze.columns if not c.startswith("_")}
         decision, why = decide(kind, present, int(hi - lo), int(bad[lo:hi].sum()))
         if decision == store.REJECTED:
+            assert why is not None
             whole = Reason(
                 "FILE_REJECTED",
                 contract.WHOLE_ROW,
@@ -654,21 +668,37 @@ def _validate_kind(
             )
             for position in range(lo, hi):
                 reasons[position] = reasons[position] or [whole]
-            bad[lo:hi] = True
         decisions.append((decision, why))
+    return Evaluation(frame, bronze, bounds, reasons, decisions, result)
+
+
+def check_conservation(sub: SubmissionInput, rows_silver: int, rows_quarantine: int) -> None:
+    """Every bronze row in exactly one of silver or quarantine; anything else is a bug that must stop the run."""
+    if rows_silver + rows_quarantine != len(sub.bronze):
+        raise RuntimeError(
+            f"conservation broken for {sub.submission_id} ({sub.file_name}): bronze {len(sub.bronze)} rows != "
+            f"silver {rows_silver} + quarantine {rows_quarantine}"
+        )
+
+
+def _validate_kind(
+    settings: Settings, kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue, run_id: str
+) -> list[Outcome]:
+    ev = evaluate(kind, subs, registry, catalogue)
+    frame, bronze, reasons, result = ev.frame, ev.bronze, ev.reasons, ev.gx_result
+    run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
+    lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
+    log.info("GX result of the whole %s batch (%d rows): %s", kind, len(frame), run_json)
+    bad = ev.bad
     good = ~bad
     silver = _silver_table(kind, frame[good], bronze[good], registry, catalogue.version)
     quarantine = _quarantine_table(kind, frame[bad], bronze[bad], [rs for rs, b in zip(reasons, bad, strict=True) if b])
 
     outcomes = []
     silver_at = quarantine_at = 0
-    for sub, lo, hi, (decision, why) in zip(subs, bounds[:-1], bounds[1:], decisions, strict=True):
+    for sub, lo, hi, (decision, why) in zip(subs, ev.bounds[:-1], ev.bounds[1:], ev.decisions, strict=True):
         n_good, n_bad = int(good[lo:hi].sum()), int(bad[lo:hi].sum())
-        if n_good + n_bad != len(sub.bronze):
-            raise RuntimeError(
-                f"conservation broken for {sub.submission_id} ({sub.file_name}): bronze {len(sub.bronze)} rows != "
-                f"silver {n_good} + quarantine {n_bad}"
-            )
+        check_conservation(sub, n_good, n_bad)
         period = frame["file_period"].iloc[lo] if hi > lo else normalize_period(sub.period)
         partition = period if isinstance(period, str) and re.match(contract.PERIOD_PATTERN, period) else "unknown"
         paths: dict[str, str | None] = {"silver_path": None, "quarantine_path": None}
@@ -809,3 +839,45 @@ def apply_supersession(settings: Settings) -> dict[str, int]:
         1 for r in rows if latest[(r.cooperative_id, r.kind, normalize_period(r.period))] != r.submission_id
     )
     return {"superseded": superseded, "changed": changed}
+
+
+def reset_validation(settings: Settings, submission_ids: list[str]) -> int:
+    """Send validated submissions back to ``bronze`` (after a contract or catalogue fix) and delete their outputs,
+    so the next validation run decides them afresh; supersession is recomputed by that run."""
+    engine = store.get_engine(settings.db_url)
+    with engine.begin() as conn:
+        subs = conn.execute(
+            select(store.Submission).where(
+                store.Submission.submission_id.in_(submission_ids),
+                store.Submission.decision.is_not(None),
+            )
+        ).all()
+        for s in subs:
+            for relative in (s.silver_path, s.quarantine_path, s.feedback_path, s.gx_result_path):
+                if relative:
+                    for path in (
+                        settings.lake / relative,
+                        (settings.lake / relative).with_suffix(".csv"),
+                        (settings.lake / relative).with_suffix(".json"),
+                    ):
+                        path.unlink(missing_ok=True)
+            conn.execute(
+                update(store.Submission)
+                .where(store.Submission.submission_id == s.submission_id)
+                .values(
+                    status=store.BRONZE,
+                    decision=None,
+                    decision_reason=None,
+                    rows_silver=None,
+                    rows_quarantine=None,
+                    silver_path=None,
+                    quarantine_path=None,
+                    feedback_path=None,
+                    gx_result_path=None,
+                    superseded_by=None,
+                    validation_run_id=None,
+                    validated_at=None,
+                    updated_at=store.utcnow(),
+                )
+            )
+    return len(subs)
