@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 # The chain, in order; `make run` tests each DAG in turn.
-CHAIN_DAGS := kopdes_ingest kopdes_validate
+CHAIN_DAGS := kopdes_ingest kopdes_validate kopdes_aggregate
 
 export PYTHONPATH := $(CURDIR)
 export AIRFLOW_HOME := $(CURDIR)/.airflow

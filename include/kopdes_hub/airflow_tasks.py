@@ -13,7 +13,7 @@ from typing import Any
 from airflow.sdk import Asset, get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
-from include.kopdes_hub import ingest, store, validate
+from include.kopdes_hub import aggregate, ingest, store, validate
 from include.kopdes_hub.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -101,3 +101,28 @@ def settle_silver(results: list[dict[str, int]], asset: Asset) -> dict[str, int]
     counts = _sum(results)
     counts.update(validate.apply_supersession(get_settings()))
     return _announce(asset, counts, "submissions")
+
+
+def plan_aggregation() -> list[str]:
+    """Periods whose accepted submissions changed since their last publication; on a nightly (or backfill) run,
+    also every period with a submission that landed in the run's data interval."""
+    context: Any = get_current_context()
+    settings = get_settings()
+    store.migrate(settings.db_url)
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    force = aggregate.received_periods(settings, start, end) if start and end and start < end else ()
+    periods = aggregate.plan(settings, force)
+    log.info("periods to rebuild: %s (forced by the data interval %s..%s: %s)", periods, start, end, list(force))
+    return periods
+
+
+def rebuild_period(period: str) -> dict[str, int | str]:
+    context: Any = get_current_context()
+    context["period"] = period
+    return aggregate.rebuild_period(get_settings(), period)
+
+
+def announce_gold(results: list[dict[str, int | str]], asset: Asset) -> dict[str, Any]:
+    periods = sorted(str(r["period"]) for r in results)
+    counts = {"periods": len(periods), "rows": sum(int(r["rows"]) for r in results), "rebuilt": periods}
+    return _announce(asset, counts, "periods")

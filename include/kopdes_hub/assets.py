@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import Asset, CronTriggerTimetable
+from airflow.sdk import Asset, CronDataIntervalTimetable, CronTriggerTimetable
 
 TIMEZONE = "Asia/Jakarta"  # Belitung keeps WIB
 START = datetime(2025, 11, 1)
@@ -15,6 +15,11 @@ OWNER = "hub-data"
 
 # A sweep of landing on a schedule, so a lost "new file" event delays a file but never loses it.
 LANDING_SWEEP = CronTriggerTimetable("*/15 * * * *", timezone=TIMEZONE)
+# Nightly at 02:00 WIB with a real data interval (the previous day), so a night can be backfilled.
+NIGHTLY = CronDataIntervalTimetable("0 2 * * *", timezone=TIMEZONE)
 
 BRONZE_SUBMISSIONS = Asset(name="bronze_submissions", uri="kopdes://lake/bronze", group="kopdes")
 SILVER_SUBMISSIONS = Asset(name="silver_submissions", uri="kopdes://lake/silver", group="kopdes")
+GOLD_COMMODITY_VOLUMES = Asset(
+    name="gold_commodity_volumes", uri="kopdes://lake/gold/commodity_volumes", group="kopdes"
+)

@@ -33,6 +33,8 @@ def summary() -> int:
     result = report.ingest_summary(settings)
     print(report.format_ingest_summary(result, settings))
     print(report.format_validation_summary(report.validation_summary(settings), settings))
+    gold = report.gold_summary(settings)
+    print(report.format_gold_summary(gold, settings))
     return 1 if result.unaccounted else 0
 
 

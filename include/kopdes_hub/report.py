@@ -130,3 +130,49 @@ def format_validation_summary(summary: dict[str, KindValidation], settings: Sett
         f"  GX results  {settings.lake / 'validation'}",
     ]
     return "\n".join(lines)
+
+
+@dataclass
+class GoldSummary:
+    periods: int
+    rows: int
+    by_flow: dict[str, float]  # flow -> value_idr in gold
+    silver_quantity: float  # sum of quantity_base over the silver lines that count
+    gold_quantity: float
+
+
+def gold_summary(settings: Settings) -> GoldSummary:
+    """Gold totals next to the live silver they come from (they must match exactly)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from include.kopdes_hub import aggregate
+
+    gold_files = sorted((settings.lake / "gold" / aggregate.DATASET.name).glob("period=*/part-0.parquet"))
+    gold = [pq.read_table(f, columns=["flow", "quantity_base", "value_idr"]) for f in gold_files]
+    by_flow: dict[str, float] = {}
+    gold_quantity = 0.0
+    for table in gold:
+        gold_quantity += pc.sum(table["quantity_base"]).as_py() or 0.0
+        for flow, value in zip(table["flow"].to_pylist(), table["value_idr"].to_pylist(), strict=True):
+            by_flow[flow] = by_flow.get(flow, 0.0) + (value or 0.0)
+    silver_quantity = sum(
+        pc.sum(pq.read_table(settings.lake / path, columns=["quantity_base"])["quantity_base"]).as_py() or 0.0
+        for items in aggregate.live_inputs(settings).values()
+        for _, path in items
+    )
+    return GoldSummary(len(gold_files), sum(t.num_rows for t in gold), by_flow, silver_quantity, gold_quantity)
+
+
+def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:
+    matches = abs(summary.gold_quantity - summary.silver_quantity) <= 1e-6 * max(1.0, summary.silver_quantity)
+    values = ", ".join(f"{flow} Rp {value / 1e9:,.2f} bn" for flow, value in sorted(summary.by_flow.items()))
+    return "\n".join(
+        [
+            "Kopdes Hub: gold summary",
+            f"  commodity_volumes  {settings.lake / 'gold' / 'commodity_volumes'}: {summary.periods} periods, "
+            f"{summary.rows:,} rows; value {values or '-'}",
+            f"  check       gold quantity {summary.gold_quantity:,.1f} = silver {summary.silver_quantity:,.1f} "
+            f"(base units, latest accepted submissions): {'yes' if matches else 'NO'}",
+        ]
+    )

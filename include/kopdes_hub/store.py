@@ -160,6 +160,39 @@ class ValidationRun(Base):
     catalogue_version: Mapped[str] = mapped_column(String(20))
 
 
+class Publication(Base):
+    """What each gold partition was last built from: a fingerprint of its inputs, so a run rebuilds only the
+    periods whose accepted submissions changed since (and a crash before this row is written means a rebuild)."""
+
+    __tablename__ = "publication"
+    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    submissions: Mapped[int] = mapped_column(Integer)
+    schema_version: Mapped[str] = mapped_column(String(10))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GoldCommodityVolume(Base):
+    """gold/commodity_volumes as a SQL table, replaced per period (schemas.COMMODITY_VOLUMES)."""
+
+    __tablename__ = "gold_commodity_volumes"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    commodity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(10), primary_key=True)
+    hub_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(10))
+    village_code: Mapped[str | None] = mapped_column(String(16))
+    quantity_base: Mapped[float] = mapped_column(Float)
+    base_unit: Mapped[str] = mapped_column(String(20))
+    value_idr: Mapped[float | None] = mapped_column(Float)
+    submissions: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[int] = mapped_column(Integer)
+    catalogue_version: Mapped[str] = mapped_column(String(20))
+
+
 class SubmissionFile(Base):
     """Every file name a content arrived under: a duplicate file is a second row pointing at one submission."""
 

@@ -42,3 +42,32 @@ def test_ingest_ledger_on_postgres(pg_url, tmp_path, monkeypatch):
     summary = report.ingest_summary(settings)
     assert summary.statuses == {"bronze": 1, "unreadable": 1}
     assert summary.unaccounted == [] and summary.duplicate_names == 1
+
+
+def test_chain_to_gold_on_postgres(pg_url, tmp_path, monkeypatch):
+    from include.kopdes_hub import aggregate, validate
+
+    monkeypatch.setenv("KOPDES_LANDING", str(tmp_path / "landing"))
+    monkeypatch.setenv("KOPDES_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("KOPDES_DB_URL", pg_url)
+    settings = get_settings()
+    settings.landing.mkdir()
+    store.prepare(pg_url)
+    (settings.landing / "a.csv").write_bytes(
+        b"kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan\n"
+        b"KDMP-1902022001;2026-07;pasokan;05/07/2026;Lada Putih;2;kuintal;16.000.000\n"
+        b"KDMP-1902022001;2026-07;pasokan;06/07/2026;Lada Putih;50;kg;160.000\n"
+        b"KDMP-1902022001;2026-07;pasokan;07/07/2026;Lada Putig;50;kg;160.000\n"
+    )
+    ingest.ingest_files(settings, ingest.find_new_files(settings))
+    for batch in validate.plan_batches(validate.find_bronze(settings), 1000, 100):
+        assert validate.validate_submissions(settings, batch)["partly_accepted"] == 1
+    validate.apply_supersession(settings)
+    for _ in range(2):  # the second pass replaces the period's rows in place: nothing doubles
+        for period in aggregate.plan(settings, force=("2026-07",)):
+            aggregate.rebuild_period(settings, period)
+    with store.get_engine(pg_url).connect() as conn:
+        rows = conn.execute(select(store.GoldCommodityVolume.__table__)).all()
+    assert [(r.period, r.commodity, r.quantity_base, r.value_idr, r.lines) for r in rows] == [
+        ("2026-07", "lada_putih", 250.0, 40_000_000.0, 2)
+    ]

@@ -1,0 +1,53 @@
+"""
+### Aggregate: silver -> gold/commodity_volumes
+
+Runs when `silver_submissions` changes and every night at 02:00 WIB (a real data interval: a night can be
+backfilled with `airflow backfill create`). Rebuilds only the periods whose accepted submissions changed since
+their last publication (a fingerprint per period in the `publication` table); a nightly run also rebuilds the
+periods of submissions that landed during its interval. Per (cooperative, kind, month) only the latest accepted
+submission counts; superseded rows drop out.
+
+Output: `gold/commodity_volumes/period=YYYY-MM/part-0.parquet` (schema `include/kopdes_hub/schemas.py`, one file
+replaced atomically) and the SQL table `gold_commodity_volumes` (replaced per period in one transaction).
+Emits `gold_commodity_volumes` with the periods rebuilt.
+"""
+
+from datetime import timedelta
+
+from airflow.sdk import AssetOrTimeSchedule, dag, task
+
+from include.kopdes_hub.assets import GOLD_COMMODITY_VOLUMES, NIGHTLY, OWNER, SILVER_SUBMISSIONS, START
+
+
+@dag(
+    schedule=AssetOrTimeSchedule(timetable=NIGHTLY, assets=SILVER_SUBMISSIONS),
+    start_date=START,
+    catchup=False,
+    max_active_runs=1,
+    tags=["kopdes", "aggregate", "gold"],
+    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    doc_md=__doc__,
+)
+def kopdes_aggregate():
+    @task
+    def plan_periods() -> list[str]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.plan_aggregation()
+
+    @task(map_index_template="{{ period }}")
+    def rebuild_period(period: str) -> dict:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.rebuild_period(period)
+
+    @task(outlets=[GOLD_COMMODITY_VOLUMES])
+    def announce_gold(results: list[dict]) -> dict:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.announce_gold(results, GOLD_COMMODITY_VOLUMES)
+
+    announce_gold(rebuild_period.expand(period=plan_periods()))
+
+
+kopdes_aggregate()

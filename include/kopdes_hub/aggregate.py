@@ -1,0 +1,162 @@
+"""Aggregate stage: silver lines -> gold/commodity_volumes, one partition per period, rebuilt only when its inputs
+changed.
+
+Which rows count is the ledger's call: per (cooperative, kind, month) only the latest accepted or partly accepted
+submission (status not ``superseded``). A period's inputs are fingerprinted (the sorted ids of those submissions);
+a run rebuilds the periods whose fingerprint differs from the one recorded at its last publication, so a new file
+costs one period, not the whole history, and a rerun costs nothing. Each partition is one Parquet file replaced
+atomically, then the SQL table is replaced for that period in one transaction, then the fingerprint is recorded:
+a crash anywhere leaves the period to be rebuilt, to the same contents, by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import delete, insert, select
+
+from include.kopdes_hub import contract, lake, schemas, store
+from include.kopdes_hub.config import Settings
+
+log = logging.getLogger(__name__)
+
+DATASET = schemas.COMMODITY_VOLUMES
+LIVE = (store.ACCEPTED, store.PARTLY_ACCEPTED)  # statuses whose silver rows count (superseded ones do not)
+GROUP_KEYS = [
+    "period",
+    "hub_id",
+    "district_code",
+    "village_code",
+    "cooperative_id",
+    "commodity",
+    "flow",
+    "base_unit",
+    "catalogue_version",
+]
+SILVER_COLUMNS = [*GROUP_KEYS, "quantity_base", "value_idr", "submission_id"]
+
+
+def commodity_volumes(silver: pa.Table) -> pa.Table:
+    """Sum accepted lines into base-unit volume and IDR value per period, cooperative, commodity and flow."""
+    grouped = silver.group_by(GROUP_KEYS, use_threads=True).aggregate(
+        [
+            ("quantity_base", "sum"),
+            ("value_idr", "sum"),
+            ("submission_id", "count_distinct"),
+            ("submission_id", "count"),
+        ]
+    )
+    table = grouped.rename_columns([*GROUP_KEYS, "quantity_base", "value_idr", "submissions", "lines"])
+    ordered = table.sort_by([("cooperative_id", "ascending"), ("commodity", "ascending"), ("flow", "ascending")])
+    return DATASET.conform(ordered)
+
+
+def live_inputs(settings: Settings) -> dict[str, list[tuple[str, str]]]:
+    """period -> [(submission_id, silver_path)] of the lines submissions that count now."""
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(
+            select(store.Submission.submission_id, store.Submission.period, store.Submission.silver_path).where(
+                store.Submission.kind == contract.LINES,
+                store.Submission.status.in_(LIVE),
+                store.Submission.silver_path.is_not(None),
+            )
+        ).all()
+    by_period: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for submission_id, _, silver_path in rows:
+        # the silver partition is the period the rows were accepted for (the ledger's period is as received)
+        period = Path(silver_path).parent.name.removeprefix("period=")
+        by_period[period].append((submission_id, silver_path))
+    return {p: sorted(v) for p, v in by_period.items()}
+
+
+def fingerprint(inputs: list[tuple[str, str]]) -> str:
+    return hashlib.sha256("\n".join(f"{s}:{p}" for s, p in sorted(inputs)).encode()).hexdigest()
+
+
+def _published(settings: Settings) -> dict[str, str]:
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(
+            select(store.Publication.period, store.Publication.fingerprint).where(
+                store.Publication.dataset == DATASET.name
+            )
+        ).all()
+    return dict(rows)
+
+
+def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
+    """Periods to rebuild: inputs changed since the last publication, vanished, or forced (a backfilled night)."""
+    inputs = live_inputs(settings)
+    published = _published(settings)
+    changed = {p for p, items in inputs.items() if published.get(p) != fingerprint(items)}
+    vanished = set(published) - set(inputs)
+    return sorted(changed | vanished | (set(force) & (set(inputs) | set(published))))
+
+
+def received_periods(settings: Settings, start: datetime, end: datetime) -> tuple[str, ...]:
+    """Periods of the lines submissions that landed in [start, end): what a nightly run for that night covers."""
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(
+            select(store.Submission.silver_path).where(
+                store.Submission.kind == contract.LINES,
+                store.Submission.received_at >= start,
+                store.Submission.received_at < end,
+                store.Submission.silver_path.is_not(None),
+            )
+        ).all()
+    return tuple(sorted({Path(p).parent.name.removeprefix("period=") for (p,) in rows}))
+
+
+def partition_path(lake_dir: Path, period: str) -> Path:
+    return lake_dir / "gold" / DATASET.name / f"period={period}" / "part-0.parquet"
+
+
+def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
+    """Rebuild one period's partition and SQL rows from the submissions that count now (idempotent)."""
+    inputs = live_inputs(settings).get(period, [])
+    target = partition_path(settings.lake, period)
+    if inputs:
+        silver = pa.concat_tables([pq.read_table(settings.lake / path, columns=SILVER_COLUMNS) for _, path in inputs])
+        volumes = commodity_volumes(silver)
+        lake.write_parquet_atomic(volumes, target)
+    else:
+        volumes = DATASET.schema.empty_table()
+        if target.exists():
+            os.remove(target)  # every submission of the month was superseded away or reset: nothing to publish
+    with store.get_engine(settings.db_url).begin() as conn:
+        table = store.GoldCommodityVolume.__table__
+        conn.execute(delete(table).where(table.c.period == period))
+        if volumes.num_rows:
+            conn.execute(insert(table), volumes.to_pylist())
+        store.upsert(
+            conn,
+            store.Publication.__table__,
+            [
+                {
+                    "dataset": DATASET.name,
+                    "period": period,
+                    "fingerprint": fingerprint(inputs),
+                    "rows": volumes.num_rows,
+                    "submissions": len(inputs),
+                    "schema_version": DATASET.version,
+                    "published_at": store.utcnow(),
+                }
+            ],
+            ("dataset", "period"),
+        )
+        if not inputs:
+            conn.execute(
+                delete(store.Publication).where(
+                    store.Publication.dataset == DATASET.name, store.Publication.period == period
+                )
+            )
+    log.info(
+        "%s period=%s: %d rows from %d submission(s) -> %s", DATASET.name, period, volumes.num_rows, len(inputs), target
+    )
+    return {"period": period, "rows": volumes.num_rows, "submissions": len(inputs)}

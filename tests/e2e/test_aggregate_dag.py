@@ -1,0 +1,135 @@
+"""The chain ingest -> validate -> aggregate with dag.test(): exact gold totals (kuintal, ton, sak and tandan
+converted), a corrected resubmission superseding, reruns and a crash that change nothing, partition pruning."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import delete, select
+
+from include.kopdes_hub import aggregate, schemas, store
+
+pytestmark = pytest.mark.e2e
+
+HEADER = "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan;mutu;keterangan"
+PERPAT = "KDMP-1902022001"
+BADAU = "KDMP-1902052001"
+
+
+def _file(settings, name: str, lines: list[str], received: datetime) -> None:
+    path = settings.landing / name
+    path.write_bytes(("\r\n".join([HEADER, *lines]) + "\r\n").encode("cp1252"))
+    os.utime(path, (received.timestamp(), received.timestamp()))
+
+
+def _landing(settings) -> None:
+    july = [
+        f"{PERPAT};2026-07;pasokan;05/07/2026;Lada Putih;2;kuintal;16.000.000;I;",
+        f"{PERPAT};2026-07;pasokan;12/07/2026;Lada Putih;150;kg;160.000;II;",
+        f"{PERPAT};2026-07;kebutuhan;10/07/2026;Pupuk Urea;10;sak;112.500;;",
+        f"{PERPAT};2026-07;kebutuhan;11/07/2026;Beras;1;ton;13.000.000;medium;",
+    ]
+    _file(settings, f"{PERPAT}_2026-07.csv", july, datetime(2026, 8, 5, tzinfo=UTC))
+    revised = [line.replace(";150;kg;", ";250;kg;") for line in july]
+    _file(settings, f"{PERPAT}_2026-07_revisi.csv", revised, datetime(2026, 8, 7, tzinfo=UTC))
+    _file(
+        settings,
+        f"{BADAU}_2026-07.csv",
+        [
+            f"{BADAU};2026-07;pasokan;03/07/2026;TBS Sawit;40;tandan;45.000;;",
+            f"{BADAU};2026-07;pasokan;17/07/2026;TBS Sawit;2;ton;3.100.000;;",
+        ],
+        datetime(2026, 8, 6, tzinfo=UTC),
+    )
+    _file(
+        settings,
+        f"{PERPAT}_2026-08.csv",
+        [f"{PERPAT};2026-08;pasokan;20/08/2026;Lada Putih;100;kg;160.000;I;"],
+        datetime(2026, 9, 5, tzinfo=UTC),
+    )
+
+
+EXPECTED = {
+    ("2026-07", PERPAT, "lada_putih", "supply"): (450.0, 72_000_000.0, 1, 2),
+    ("2026-07", PERPAT, "pupuk_urea", "demand"): (500.0, 1_125_000.0, 1, 1),
+    ("2026-07", PERPAT, "beras", "demand"): (1000.0, 13_000_000.0, 1, 1),
+    ("2026-07", BADAU, "tbs_sawit", "supply"): (2600.0, 8_000_000.0, 1, 2),
+    ("2026-08", PERPAT, "lada_putih", "supply"): (100.0, 16_000_000.0, 1, 1),
+}
+
+
+def _gold(settings) -> dict:
+    rows = ds.dataset(settings.lake / "gold" / "commodity_volumes", partitioning="hive").to_table().to_pylist()
+    return {
+        (r["period"], r["cooperative_id"], r["commodity"], r["flow"]): (
+            r["quantity_base"],
+            r["value_idr"],
+            r["submissions"],
+            r["lines"],
+        )
+        for r in rows
+    }
+
+
+def _sql(settings) -> dict:
+    table = store.GoldCommodityVolume.__table__
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(select(table)).all()
+    return {
+        (r.period, r.cooperative_id, r.commodity, r.flow): (r.quantity_base, r.value_idr, r.submissions, r.lines)
+        for r in rows
+    }
+
+
+def _files(settings) -> dict:
+    return {p: p.stat().st_mtime_ns for p in (settings.lake / "gold").rglob("*.parquet")}
+
+
+def test_chain_to_gold(settings, airflow_db):
+    from airflow.utils.state import DagRunState
+
+    from dags.kopdes_aggregate import kopdes_aggregate
+    from dags.kopdes_ingest import kopdes_ingest
+    from dags.kopdes_validate import kopdes_validate
+
+    _landing(settings)
+    for dag in (kopdes_ingest(), kopdes_validate()):
+        assert dag.test().state == DagRunState.SUCCESS
+    aggregate_dag = kopdes_aggregate()
+    assert aggregate_dag.test().state == DagRunState.SUCCESS
+
+    assert _gold(settings) == EXPECTED
+    assert _sql(settings) == EXPECTED
+    files = _files(settings)
+    assert sorted(p.parent.name for p in files) == ["period=2026-07", "period=2026-08"]
+    for path in files:
+        assert pq.read_schema(path).remove_metadata() == schemas.COMMODITY_VOLUMES.schema.remove_metadata()
+        assert pq.read_schema(path).metadata[b"kopdes.schema_version"] == b"1.0"
+
+    # partition pruning: a filter on period opens one file only
+    dataset = ds.dataset(settings.lake / "gold" / "commodity_volumes", partitioning="hive")
+    fragments = list(dataset.get_fragments(filter=ds.field("period") == "2026-08"))
+    assert [f.path.split("/")[-2] for f in fragments] == ["period=2026-08"]
+
+    # a nightly (or backfill) run covers the periods of the submissions that landed in its interval
+    august = (datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC))
+    assert aggregate.received_periods(settings, *august) == ("2026-07",)
+    assert aggregate.plan(settings, force=("2026-07",)) == ["2026-07"]
+
+    # a rerun rebuilds nothing: same rows, same files untouched
+    assert aggregate.plan(settings) == []
+    assert aggregate_dag.test().state == DagRunState.SUCCESS
+    assert (_gold(settings), _sql(settings), _files(settings)) == (EXPECTED, EXPECTED, files)
+
+    # a crash after the partition was written but before SQL and the fingerprint: the rerun finishes the job
+    with store.get_engine(settings.db_url).begin() as conn:
+        conn.execute(delete(store.GoldCommodityVolume.__table__).where(store.GoldCommodityVolume.period == "2026-07"))
+        conn.execute(delete(store.Publication).where(store.Publication.period == "2026-07"))
+    (settings.lake / "gold" / "commodity_volumes" / "period=2026-07" / "part-0.parquet").write_bytes(b"half a file")
+    assert aggregate.plan(settings) == ["2026-07"]
+    assert aggregate_dag.test().state == DagRunState.SUCCESS
+    assert (_gold(settings), _sql(settings)) == (EXPECTED, EXPECTED)
