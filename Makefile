@@ -29,7 +29,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL ?= INFO
 export GX_ANALYTICS_ENABLED := False
 export NO_ANALYTICS := True
 
-.PHONY: help setup run test lint format up down lock clean
+.PHONY: help setup run test lint format up down bench lock clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
@@ -102,6 +102,9 @@ down:  ## stop every process `make up` started
 	    kill -KILL -- -$$pid 2>/dev/null || true; echo "stopped $$name (pid $$pid)"; \
 	  fi; rm -f $$pidfile; \
 	done
+
+bench: setup  ## validate + aggregate vs a DuckDB reference, side by side (BENCH_ROWS="1000000 10000000")
+	$(BIN)/python -m tests.benchmarks.pipeline
 
 lock:  ## re-resolve requirements.in into the pinned requirements.txt (on purpose only)
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.txt --custom-compile-command "make lock"

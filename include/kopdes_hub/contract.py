@@ -215,6 +215,18 @@ def _header_rules(registered: list[str]) -> list[Rule]:
     ]
 
 
+def _number_rule(column: str, example: str) -> Rule:
+    return Rule(
+        "NUMBER_FORMAT",
+        column,
+        "ExpectColumnValuesToMatchRegex",
+        {"column": f"{column}_text", "regex": NUMBER_PATTERN},
+        "Nilai '{value}' pada kolom {column_id} bukan angka.",
+        "'{value}' in {column} is not a number.",
+        f"Tulis angka saja, contoh {example}.",
+    )
+
+
 def _duplicate_rule(columns: list[str], message_id: str, message_en: str, fix_id: str) -> Rule:
     return Rule(
         "DUPLICATE_ROW",
@@ -238,17 +250,7 @@ def rules(
     out = _required(kind) + _header_rules(registered)
     if kind == FINANCE:
         for column in FINANCE_FIELDS:
-            out.append(
-                Rule(
-                    "NUMBER_FORMAT",
-                    column,
-                    "ExpectColumnValuesToMatchRegex",
-                    {"column": f"{column}_text", "regex": NUMBER_PATTERN},
-                    "Nilai '{value}' pada kolom {column_id} bukan angka.",
-                    "'{value}' in {column} is not a number.",
-                    "Tulis angka saja, contoh 15.000.000 atau 15000000 (tanpa huruf).",
-                )
-            )
+            out.append(_number_rule(column, "15.000.000 atau 15000000 (tanpa huruf)"))
             high = MEMBERS_MAX if column == "members" else FINANCE_MAX_IDR
             low = 1 if column == "members" else 0
             out.append(
@@ -325,13 +327,9 @@ def rules(
         Rule(
             "UNIT_NOT_ALLOWED",
             "unit",
-            "ExpectColumnPairValuesToBeInSet",
-            {
-                "column_A": "catalogue_commodity",
-                "column_B": "unit",
-                "value_pairs_set": unit_pairs,
-                "ignore_row_if": "either_value_is_missing",
-            },
+            # on "commodity|unit" keys: GX's column-pair set check runs row by row in Python, a set check is vectorised
+            "ExpectColumnValuesToBeInSet",
+            {"column": "commodity_unit", "value_set": [f"{c}|{u}" for c, u in unit_pairs]},
             "Satuan '{value}' tidak berlaku untuk komoditas ini.",
             "unit '{value}' is not allowed for this commodity.",
             "Gunakan salah satu satuan: {allowed}.",
@@ -339,30 +337,14 @@ def rules(
         Rule(
             "GRADE_UNKNOWN",
             "grade",
-            "ExpectColumnPairValuesToBeInSet",
-            {
-                "column_A": "graded_commodity",
-                "column_B": "grade",
-                "value_pairs_set": grade_pairs,
-                "ignore_row_if": "either_value_is_missing",
-            },
+            "ExpectColumnValuesToBeInSet",
+            {"column": "commodity_grade", "value_set": [f"{c}|{g}" for c, g in grade_pairs]},
             "Mutu '{value}' tidak dikenal untuk komoditas ini.",
             "grade '{value}' is not a grade of this commodity.",
             "Gunakan salah satu mutu: {allowed}, atau kosongkan.",
         ),
     ]
-    for column in NUMERIC[LINES]:
-        out.append(
-            Rule(
-                "NUMBER_FORMAT",
-                column,
-                "ExpectColumnValuesToMatchRegex",
-                {"column": f"{column}_text", "regex": NUMBER_PATTERN},
-                "Nilai '{value}' pada kolom {column_id} bukan angka.",
-                "'{value}' in {column} is not a number.",
-                "Tulis angka saja, contoh 1.250,5 atau 1250.5 (tanpa satuan di dalam sel).",
-            )
-        )
+    out += [_number_rule(c, "1.250,5 atau 1250.5 (tanpa satuan di dalam sel)") for c in NUMERIC[LINES]]
     out += [
         Rule(
             "QUANTITY_NOT_POSITIVE",

@@ -995,7 +995,9 @@ LARGE_CHUNK_ROWS = 200_000
 VILLAGES_PER_DISTRICT = 20
 
 
-def write_large_load(out: Path, cooperatives: int = 20_000, rows: int = 2_000_000, seed: int = 7) -> dict[str, int]:
+def write_large_load(
+    out: Path, cooperatives: int = 20_000, rows: int = 2_000_000, seed: int = 7, rows_per_file: int | None = None
+) -> dict[str, int]:
     """Write a synthetic registry (``out/registry.csv``) and ``out/landing/`` lines files totalling ``rows`` rows.
 
     Ids start with ``99`` (no such province), so the load can share a store with Belitung. Rows are built as
@@ -1013,7 +1015,8 @@ def write_large_load(out: Path, cooperatives: int = 20_000, rows: int = 2_000_00
     registry.to_csv(buf, index=False, lineterminator="\n")
     _write_atomic(out / "registry.csv", buf.getvalue().encode("utf-8"))
 
-    n_files = min(max(1, rows // LARGE_ROWS_PER_FILE), 12 * cooperatives) if rows > 0 else 0
+    per_file = rows_per_file or LARGE_ROWS_PER_FILE
+    n_files = min(max(1, rows // per_file), 12 * cooperatives) if rows > 0 else 0
     if n_files == 0:
         return {"cooperatives": cooperatives, "files": 0, "rows": 0}
     sizes = _sizes_summing_to(rows, n_files, rng)
@@ -1031,7 +1034,7 @@ def write_large_load(out: Path, cooperatives: int = 20_000, rows: int = 2_000_00
         "csv_comma_utf8_bom": ",".join(COLUMNS[LINES]),
     }
     # Files in chunks of about LARGE_CHUNK_ROWS rows: vectorised, yet memory stays flat however big the load.
-    chunk_files = max(1, LARGE_CHUNK_ROWS // LARGE_ROWS_PER_FILE)
+    chunk_files = max(1, LARGE_CHUNK_ROWS // per_file)
     for first in range(0, n_files, chunk_files):
         files = np.arange(first, min(first + chunk_files, n_files))
         row_file = np.repeat(files, sizes[files])

@@ -157,6 +157,12 @@ class SubmissionInput:
     bronze: pd.DataFrame  # as read from bronze: strings + lineage
 
 
+def _map_unique(values: pd.Series, fn: Any) -> pd.Series:
+    """``fn`` once per distinct value (clerks repeat the same few spellings thousands of times)."""
+    table = {v: fn(v) for v in values.dropna().unique()}
+    return values.map(table).astype(object).where(values.notna(), None)
+
+
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return _blank_to_none(frame[name])
@@ -178,7 +184,7 @@ def prepare(subs: list[SubmissionInput], registry: Registry, catalogue: Catalogu
     out["_row_number"] = raw["_row_number"].astype("int64")
     out["cooperative_id"] = _column(raw, "cooperative_id").str.upper()
     out["file_cooperative_id"] = per_submission([(s.cooperative_id or "").strip().upper() or None for s in subs])
-    out["period"] = _column(raw, "period").map(normalize_period, na_action="ignore")
+    out["period"] = _map_unique(_column(raw, "period"), normalize_period)
     out["file_period"] = per_submission([normalize_period((s.period or "").strip() or None) for s in subs])
     texts = {c: _column(raw, c) for c in contract.NUMERIC[kind]}
     flags = []
@@ -192,23 +198,25 @@ def prepare(subs: list[SubmissionInput], registry: Registry, catalogue: Catalogu
     if kind == contract.FINANCE:
         return out
 
-    flow = _column(raw, "flow").map(
-        lambda v: contract.FLOW_VALUES.get(normalize_token(v), v.lower()), na_action="ignore"
-    )
-    out["flow"] = flow
+    out["flow"] = _map_unique(_column(raw, "flow"), lambda v: contract.FLOW_VALUES.get(normalize_token(v), v.lower()))
     out["date"] = parse_dates(_column(raw, "date"))
     valid_date = out["date"].astype(object).str.match(contract.DATE_PATTERN).fillna(False).astype(bool)
     out["valid_date"] = out["date"].where(valid_date)  # compared only when it is a date at all
     out["date_month"] = out["valid_date"].str[:7]
     out["received_date"] = per_submission([s.received_at.astimezone(LOCAL_TZ).date().isoformat() for s in subs])
     commodity_text = _column(raw, "commodity")
-    codes = commodity_text.map(catalogue.commodity_code, na_action="ignore")
+    codes = _map_unique(commodity_text, catalogue.commodity_code)
     out["commodity"] = codes.where(codes.notna(), commodity_text)
     out["catalogue_commodity"] = codes
-    out["unit"] = _column(raw, "unit").map(catalogue.unit_name, na_action="ignore")
+    out["unit"] = _map_unique(_column(raw, "unit"), catalogue.unit_name)
     graded = {c for c, spec in catalogue.commodities.items() if spec.grades}
-    out["graded_commodity"] = codes.where(codes.isin(graded))
-    out["grade"] = _column(raw, "grade").map(_normalize_grade, na_action="ignore")
+    out["grade"] = _map_unique(_column(raw, "grade"), _normalize_grade)
+    # "commodity|unit" and "commodity|grade" keys, only where both sides are known: the set rules check pairs
+    code_text = codes.astype("string")
+    unit_key = (code_text + "|" + out["unit"].astype("string")).astype(object)
+    grade_key = (code_text + "|" + out["grade"].astype("string")).astype(object)
+    out["commodity_unit"] = unit_key.where(codes.notna() & out["unit"].notna(), None)
+    out["commodity_grade"] = grade_key.where(codes.isin(graded) & out["grade"].notna(), None)
     out["notes"] = _column(raw, "notes")
 
     def lookup(attr: str) -> pd.Series:

@@ -21,13 +21,20 @@ def test_migrations_and_reference_on_postgres(pg_url):
         assert conn.execute(select(func.count()).select_from(store.Cooperative)).scalar_one() == 49
 
 
-def test_ingest_ledger_on_postgres(pg_url, tmp_path, monkeypatch):
+@pytest.fixture
+def pg_settings(pg_url, tmp_path, monkeypatch):
+    """Landing and lake under tmp_path, the store in a fresh PostgreSQL database."""
     monkeypatch.setenv("KOPDES_LANDING", str(tmp_path / "landing"))
     monkeypatch.setenv("KOPDES_LAKE", str(tmp_path / "lake"))
     monkeypatch.setenv("KOPDES_DB_URL", pg_url)
     settings = get_settings()
     settings.landing.mkdir()
     store.prepare(pg_url)
+    return settings
+
+
+def test_ingest_ledger_on_postgres(pg_settings):
+    settings = pg_settings
     data = b"kode_koperasi;periode;komoditas;jumlah;satuan\nKDMP-1902022001;2026-07;Lada Putih;1.250,5;kg\n"
     (settings.landing / "a.csv").write_bytes(data)
     (settings.landing / "a (1).csv").write_bytes(data)
@@ -44,15 +51,10 @@ def test_ingest_ledger_on_postgres(pg_url, tmp_path, monkeypatch):
     assert summary.unaccounted == [] and summary.duplicate_names == 1
 
 
-def test_chain_to_gold_on_postgres(pg_url, tmp_path, monkeypatch):
+def test_chain_to_gold_on_postgres(pg_settings, pg_url):
     from include.kopdes_hub import aggregate, validate
 
-    monkeypatch.setenv("KOPDES_LANDING", str(tmp_path / "landing"))
-    monkeypatch.setenv("KOPDES_LAKE", str(tmp_path / "lake"))
-    monkeypatch.setenv("KOPDES_DB_URL", pg_url)
-    settings = get_settings()
-    settings.landing.mkdir()
-    store.prepare(pg_url)
+    settings = pg_settings
     (settings.landing / "a.csv").write_bytes(
         b"kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan\n"
         b"KDMP-1902022001;2026-07;pasokan;05/07/2026;Lada Putih;2;kuintal;16.000.000\n"

@@ -1,0 +1,235 @@
+"""`make bench`: this project's validate + aggregate path next to a DuckDB program doing the same work on the same
+bronze files, in one run, each in its own process (wall time, rows/s, peak memory, ratios); then the cost of an
+incremental run after 1 % new submissions against the full run.
+
+A benchmark, not a test: nothing here asserts a time. Sizes: BENCH_ROWS="1000000 10000000" (default 1M).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SQL = Path(__file__).with_name("duckdb_reference.sql")
+ROWS_PER_FILE = 1_000  # a busy cooperative-month; keeps 10M rows at 10k files
+
+
+def _env(work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KOPDES_LANDING": str(work / "src" / "landing"),
+        "KOPDES_LAKE": str(work / "lake"),
+        "KOPDES_DB_URL": f"sqlite:///{work / 'kopdes.db'}",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _child(stage: str, work: Path) -> dict:
+    """Run one stage in a fresh interpreter so its peak memory is its own."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.pipeline", stage, str(work)],
+        env=_env(work),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if out.returncode:
+        raise RuntimeError(f"{stage} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- stages, each run in its own process ----------------------------------------------------------------------
+
+
+def stage_load(work: Path, rows: int) -> dict:
+    """Generate the clerks' files and ingest them to bronze (the common starting point; timed, not compared)."""
+    from include.kopdes_hub import demo, ingest, store
+    from include.kopdes_hub.config import get_settings
+
+    files = max(1, rows // ROWS_PER_FILE)
+    demo.write_large_load(work / "src", cooperatives=files // 12 + 1, rows=rows, rows_per_file=ROWS_PER_FILE)
+    settings = get_settings()
+    store.migrate(settings.db_url)
+    store.load_reference(settings.db_url, work / "src" / "registry.csv")
+    start = time.perf_counter()
+    counts = ingest.ingest_files(settings, ingest.find_new_files(settings))
+    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(), **counts}
+
+
+def stage_project(work: Path) -> dict:
+    """validate (GX) + quarantine + supersession + aggregate + partitioned write, as the DAGs run them."""
+    from include.kopdes_hub import aggregate, validate
+    from include.kopdes_hub.airflow_tasks import VALIDATE_BATCH_ROWS, VALIDATE_BATCH_SUBMISSIONS
+    from include.kopdes_hub.config import get_settings
+
+    settings = get_settings()
+    import great_expectations  # noqa: F401  - imported before the clock starts, as a warm worker has it
+
+    start = time.perf_counter()
+    totals = {"rows": 0, "rows_silver": 0, "rows_quarantine": 0}
+    pending = validate.find_bronze(settings)
+    for batch in validate.plan_batches(pending, VALIDATE_BATCH_ROWS, VALIDATE_BATCH_SUBMISSIONS):
+        counts = validate.validate_submissions(settings, batch)
+        totals["rows"] += counts["rows_bronze"]
+        totals["rows_silver"] += counts["rows_silver"]
+        totals["rows_quarantine"] += counts["rows_quarantine"]
+    validate.apply_supersession(settings)
+    validated = time.perf_counter()
+    periods = aggregate.plan(settings)
+    for period in periods:
+        aggregate.rebuild_period(settings, period)
+    end = time.perf_counter()
+    return {
+        "seconds": end - start,
+        "validate_seconds": validated - start,
+        "aggregate_seconds": end - validated,
+        "periods": len(periods),
+        "submissions": len(pending),
+        "peak_mb": _peak_mb(),
+        **totals,
+    }
+
+
+def stage_duckdb(work: Path) -> dict:
+    import duckdb
+
+    from include.kopdes_hub.reference import load_catalogue, normalize_token
+
+    catalogue = load_catalogue()
+    cat_dir = work / "duckdb" / "catalogue"
+    cat_dir.mkdir(parents=True, exist_ok=True)
+    out = work / "duckdb" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    by_token = {
+        normalize_token(s): code for code, c in catalogue.commodities.items() for s in (code, c.name, *c.aliases)
+    }
+    spelling = [{"spelling": token, "code": code} for token, code in by_token.items()]
+    units = [
+        {"commodity": code, "unit": u, "factor": f}
+        for code, c in catalogue.commodities.items()
+        for u, f in c.units.items()
+    ]
+    unit_alias = [{"spelling": k, "unit": v} for k, v in catalogue.unit_aliases.items()]
+    spec = [
+        {
+            "commodity": code,
+            "base_unit": c.base_unit,
+            "price_min": c.price_min_idr,
+            "price_max": c.price_max_idr,
+            "max_per_member_month": c.max_per_member_month,
+            "max_per_cooperative_month": c.max_per_cooperative_month,
+        }
+        for code, c in catalogue.commodities.items()
+    ]
+    for name, rows in (("spelling", spelling), ("units", units), ("unit_alias", unit_alias), ("spec", spec)):
+        (cat_dir / f"{name}.json").write_text(json.dumps(rows))
+    sql = SQL.read_text()
+    for key, value in {
+        "bronze": work / "lake" / "bronze" / "*" / "*.parquet",
+        "registry": work / "src" / "registry.csv",
+        "catalogue": cat_dir,
+        "out": out,
+    }.items():
+        sql = sql.replace("{" + key + "}", str(value))
+    start = time.perf_counter()
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    con.execute(sql)
+    seconds = time.perf_counter() - start
+    rows = con.execute("SELECT count(*), count(*) FILTER (WHERE ok) FROM checked").fetchone()
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "rows": rows[0],
+        "rows_silver": rows[1],
+        "rows_quarantine": rows[0] - rows[1],
+    }
+
+
+def stage_add_one_percent(work: Path) -> dict:
+    """1 % new submissions: corrected resubmissions of files of the latest month (as clerks send them)."""
+    from include.kopdes_hub import ingest
+    from include.kopdes_hub.config import get_settings
+
+    settings = get_settings()
+    files = sorted(settings.landing.glob("*.csv"))
+    latest = max(f.name.split("_")[1] for f in files)
+    pool = [f for f in files if f.name.split("_")[1] == latest]
+    picked = random.Random(1).sample(pool, max(1, len(files) // 100))
+    now = time.time()
+    for f in picked:
+        revised = f.with_name(f.stem + "_revisi.csv")
+        revised.write_bytes(b"".join(f.read_bytes().splitlines(keepends=True)[:-1]))  # a line taken back
+        os.utime(revised, (now, now))
+    start = time.perf_counter()
+    counts = ingest.ingest_files(settings, ingest.find_new_files(settings))
+    return {"seconds": time.perf_counter() - start, "files": len(picked), **counts}
+
+
+# ---- the report ------------------------------------------------------------------------------------------------
+
+
+def bench(rows: int) -> None:
+    work = ROOT / "data" / "bench" / f"{rows}"
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    work.mkdir(parents=True)
+    load = _child(f"load:{rows}", work)
+    duck = _child("duckdb", work)
+    project = _child("project", work)
+    added = _child("add", work)
+    incremental = _child("project", work)
+
+    def line(name: str, r: dict) -> str:
+        rate = r["rows"] / r["seconds"] if r["seconds"] else 0
+        return f"  {name:<26} {r['seconds']:9.1f} s {rate:12,.0f} rows/s {r['peak_mb']:9,.0f} MB peak"
+
+    print(f"\n== {rows:,} rows in {load['bronze']:,} submissions (bronze; ingest took {load['seconds']:.1f} s) ==")
+    print(line("DuckDB reference", duck))
+    print(line("kopdes validate+aggregate", project))
+    print(
+        f"    of which validate {project['validate_seconds']:.1f} s, aggregate {project['aggregate_seconds']:.1f} s "
+        f"({project['periods']} periods)"
+    )
+    print(
+        f"  ratio project / DuckDB:    time {project['seconds'] / duck['seconds']:.2f}x, "
+        f"memory {project['peak_mb'] / duck['peak_mb']:.2f}x  (target 1.25x)"
+    )
+    print(
+        f"  same outcome: silver rows {project['rows_silver']:,} vs {duck['rows_silver']:,}, "
+        f"quarantined {project['rows_quarantine']:,} vs {duck['rows_quarantine']:,}"
+    )
+    share = incremental["seconds"] / project["seconds"]
+    print(
+        f"  incremental after {added['files']} new submissions (1 %): {incremental['seconds']:.1f} s = "
+        f"{share:.1%} of the full run (target 5 %), {incremental['periods']} period(s) rebuilt"
+    )
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) == 2 and not argv[0].isdigit():
+        stage, work = argv[0], Path(argv[1])
+        if stage.startswith("load:"):
+            result = stage_load(work, int(stage.split(":")[1]))
+        else:
+            result = {"project": stage_project, "duckdb": stage_duckdb, "add": stage_add_one_percent}[stage](work)
+        print(json.dumps(result))
+        return
+    sizes = [int(s) for s in (argv or os.environ.get("BENCH_ROWS", "1000000").split())]
+    for rows in sizes:
+        bench(rows)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
