@@ -758,19 +758,18 @@ def _validate_kind(
                 )
             )
     for o, sub in zip(outcomes, subs, strict=True):
-        if o.decision != store.ACCEPTED:
-            log.info(
-                "%s %s (%s): %s, %d rows = %d silver + %d quarantined; GX result %s; feedback %s",
-                kind,
-                o.submission_id,
-                sub.file_name,
-                o.decision,
-                o.rows_bronze,
-                o.rows_silver,
-                o.rows_quarantine,
-                settings.lake / str(o.paths["gx_result_path"]),
-                settings.lake / str(o.paths["feedback_path"]),
-            )
+        log.info(
+            "%s %s (%s): %s, %d rows = %d silver + %d quarantined; GX result %s; feedback %s",
+            kind,
+            o.submission_id,
+            sub.file_name,
+            o.decision,
+            o.rows_bronze,
+            o.rows_silver,
+            o.rows_quarantine,
+            settings.lake / str(o.paths["gx_result_path"]),
+            settings.lake / str(o.paths["feedback_path"]),
+        )
     return outcomes
 
 
