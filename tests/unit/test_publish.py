@@ -107,3 +107,87 @@ def test_balance_and_least_cost_transfer_plan():
     moves = {(t.from_village, t.to_village): t.quantity_base for t in plan}
     assert moves == pytest.approx({("S1", "T1"): 8.0, ("S1", "T2"): 1.0, ("S2", "T2"): 5.0})
     assert sum(t.quantity_base * t.cost_per_unit for t in plan) == pytest.approx(17.0)
+
+
+COOP = {
+    "cooperative_id": "KDMP-1",
+    "cooperative_type": "KDMP",
+    "sk_ahu_no": "AHU-1",
+    "nik_koperasi": "1234567890123456",
+    "bank_account": "123",
+    "npwp": "1",
+    "nib": "1",
+    "has_business_proposal": True,
+    "has_approval_letter": True,
+    "members": 150,
+    "simkopdes_active": True,
+    "land_point_verified": True,
+    "dana_desa_pagu_idr": 450_000_000,
+}
+
+
+def _finance(requested: float, revenue: float = 100e6, cost: float = 60e6, months: int = 3) -> pd.DataFrame:
+    periods = ["2026-08", "2026-09", "2026-10"][-months:] if months else []
+    return pd.DataFrame(
+        {"period": periods, "revenue_idr": revenue, "operating_cost_idr": cost, "loan_requested_idr": requested}
+    )
+
+
+COMPLIANT = pd.DataFrame({"kind": ["lines"] * 3, "status": ["on_time"] * 3, "rejection_rate": [0.0] * 3})
+
+
+def _rules(result: dict) -> dict[str, bool]:
+    return {r["rule_id"]: r["passed"] for r in result["rules"]}
+
+
+def test_annuity_matches_the_brief():
+    # 0.30 x 450 jt / 12 x annuity(0.5 %/mo, 66) is about Rp 0.61-0.63 bn [BRIEF 3, C3]
+    assert publish.annuity_factor(66) == pytest.approx(56.1, abs=0.05)
+    assert publish.annuity_factor(64) == pytest.approx(54.7, abs=0.05)
+    assert 0.30 * 450e6 / 12 * publish.annuity_factor(66) == pytest.approx(631e6, rel=0.01)
+
+
+def test_eligible_cooperative_and_its_maximum_loan():
+    result = publish.financing_eligibility(COOP, _finance(500e6), COMPLIANT)
+    assert result["status"] == publish.ELIGIBLE and result["failed_rules"] == ""
+    # cash flow 40 jt x 0.8 = 32 jt; /1.25 = 25.6 jt + Dana Desa 11.25 jt = 36.85 jt/month over 66 months
+    assert result["max_loan_idr"] == pytest.approx(round(36.85e6 * publish.annuity_factor(66), -6))
+    assert result["dscr"] == pytest.approx(32e6 / publish.instalment(500e6))
+    assert all(r["source"] for r in result["rules"])
+
+
+@pytest.mark.parametrize(
+    ("change", "finance", "status", "failed"),
+    [
+        ({"nib": ""}, _finance(500e6), publish.NOT_ELIGIBLE, "L5"),
+        ({"has_business_proposal": False}, _finance(500e6), publish.NOT_ELIGIBLE, "L6"),
+        ({"has_approval_letter": False}, _finance(500e6), publish.CONDITIONAL, "A1"),
+        ({}, _finance(3.5e9), publish.NOT_ELIGIBLE, "C1"),
+        # no Dana Desa behind a kelurahan: Rp 1.6 bn is more than the business repays at DSCR 1.25 (C3, C4 soft)
+        ({"cooperative_type": "KKMP", "dana_desa_pagu_idr": None}, _finance(1.6e9), publish.CONDITIONAL, "C3"),
+        ({}, _finance(1.2e9, revenue=60e6, cost=55e6), publish.NOT_ELIGIBLE, "C4"),
+        ({"members": 5}, _finance(500e6), publish.NOT_ELIGIBLE, "M1"),
+        ({"members": 50}, _finance(500e6), publish.CONDITIONAL, "M2"),
+        ({"simkopdes_active": False}, _finance(500e6), publish.CONDITIONAL, "G1"),
+        ({"land_point_verified": False}, _finance(500e6), publish.CONDITIONAL, "G2"),
+        ({}, _finance(500e6, months=2), publish.CONDITIONAL, "Q1"),
+    ],
+)
+def test_each_rule_decides(change, finance, status, failed):
+    result = publish.financing_eligibility({**COOP, **change}, finance, COMPLIANT)
+    assert result["status"] == status
+    assert failed in result["failed_rules"].split(",")
+    assert not _rules(result)[failed]
+
+
+def test_mostly_quarantined_lines_cannot_be_eligible():
+    bad = COMPLIANT.assign(rejection_rate=[0.0, 0.9, 0.0])
+    assert publish.financing_eligibility(COOP, _finance(500e6), bad)["status"] == publish.CONDITIONAL
+
+
+def test_a_kelurahan_has_no_dana_desa_support():
+    result = publish.financing_eligibility(
+        {**COOP, "cooperative_type": "KKMP", "dana_desa_pagu_idr": None}, _finance(0), COMPLIANT
+    )
+    assert result["dana_desa_monthly_cap_idr"] == 0.0
+    assert result["max_loan_idr"] == pytest.approx(round(25.6e6 * publish.annuity_factor(66), -6))
