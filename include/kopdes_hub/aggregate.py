@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
-from include.kopdes_hub import contract, lake, schemas, store
+from include.kopdes_hub import contract, gold, schemas, store
 from include.kopdes_hub.config import Settings
 
 log = logging.getLogger(__name__)
@@ -113,44 +112,35 @@ def received_periods(settings: Settings, start: datetime, end: datetime) -> tupl
     return tuple(sorted({Path(p).parent.name.removeprefix("period=") for (p,) in rows}))
 
 
-def partition_path(lake_dir: Path, period: str) -> Path:
-    return lake_dir / "gold" / DATASET.name / f"period={period}" / "part-0.parquet"
-
-
 def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
     """Rebuild one period's partition and SQL rows from the submissions that count now (idempotent)."""
     inputs = live_inputs(settings).get(period, [])
-    target = partition_path(settings.lake, period)
     if inputs:
         silver = pa.concat_tables([pq.read_table(settings.lake / path, columns=SILVER_COLUMNS) for _, path in inputs])
         volumes = commodity_volumes(silver)
-        lake.write_parquet_atomic(volumes, target)
     else:
-        volumes = DATASET.schema.empty_table()
-        if target.exists():
-            os.remove(target)  # every submission of the month was superseded away or reset: nothing to publish
+        volumes = DATASET.schema.empty_table()  # every submission of the month superseded away or reset
+    target = gold.write_partition(settings.lake, DATASET, period, volumes)
     with store.get_engine(settings.db_url).begin() as conn:
-        table = store.GoldCommodityVolume.__table__
-        conn.execute(delete(table).where(table.c.period == period))
-        if volumes.num_rows:
-            conn.execute(insert(table), volumes.to_pylist())
-        store.upsert(
-            conn,
-            store.Publication.__table__,
-            [
-                {
-                    "dataset": DATASET.name,
-                    "period": period,
-                    "fingerprint": fingerprint(inputs),
-                    "rows": volumes.num_rows,
-                    "submissions": len(inputs),
-                    "schema_version": DATASET.version,
-                    "published_at": store.utcnow(),
-                }
-            ],
-            ("dataset", "period"),
-        )
-        if not inputs:
+        gold.replace_sql_period(conn, store.GoldCommodityVolume.__table__, period, volumes)
+        if inputs:
+            store.upsert(
+                conn,
+                store.Publication.__table__,
+                [
+                    {
+                        "dataset": DATASET.name,
+                        "period": period,
+                        "fingerprint": fingerprint(inputs),
+                        "rows": volumes.num_rows,
+                        "submissions": len(inputs),
+                        "schema_version": DATASET.version,
+                        "published_at": store.utcnow(),
+                    }
+                ],
+                ("dataset", "period"),
+            )
+        else:
             conn.execute(
                 delete(store.Publication).where(
                     store.Publication.dataset == DATASET.name, store.Publication.period == period

@@ -460,6 +460,13 @@ def _demand_profile(
         needs.append(("minyak_goreng", members * rng.uniform(0.3, 1.0), rng.randint(1, 2)))
     if rng.random() < 0.7:
         needs.append(("gula", members * rng.uniform(0.2, 0.8), 1))
+    # School-meal (MBG) kitchens buy local protein through the hub [S13]: villages that do not fish order fish, and
+    # town kelurahan order coconut; both volumes ASSUMPTION. These are what the hub's transfer plan moves.
+    fishing = any(code in ("ikan_tongkol", "cumi", "kerapu", "udang", "rajungan") for code, _ in supply)
+    if not fishing and rng.random() < 0.6:
+        needs.append(("ikan_tongkol", members * rng.uniform(1, 4), rng.randint(1, 3)))
+    if coop["cooperative_type"] == "KKMP" and rng.random() < 0.6:
+        needs.append(("kelapa", members * rng.uniform(2, 8), 1))
     return needs
 
 
@@ -586,7 +593,7 @@ def _demand_row(
     code: str, base_qty: float, year: int, month: int, clerk: _Clerk, coop: dict[str, str], rng: random.Random
 ) -> _Row:
     commodity = load_catalogue().commodities[code]
-    grade = ""
+    grade = {"ikan_tongkol": "lokal", "kelapa": "B"}.get(code, "")  # kitchens buy the everyday grade
     if code == "beras":
         grade = "medium" if rng.random() < 0.8 else "premium"
     if code == "lpg_3kg":

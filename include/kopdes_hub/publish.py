@@ -421,3 +421,224 @@ def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.Data
         "failed_rules": ",".join(r.rule_id for r in rules if not r.passed),
         "rules": [r.__dict__ for r in rules],
     }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The stage: read gold volumes, the ledger and the registry; write the summaries of a month
+# --------------------------------------------------------------------------------------------------------------
+
+
+def previous_periods(period: str, n: int) -> list[str]:
+    year, month = (int(x) for x in period.split("-"))
+    out = []
+    for _ in range(n):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        out.append(f"{year:04d}-{month:02d}")
+    return sorted(out)
+
+
+def _read_volumes(lake_dir, periods: list[str]) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    from include.kopdes_hub import gold, schemas
+
+    tables = [
+        pq.read_table(path)
+        for p in periods
+        if (path := gold.partition_path(lake_dir, schemas.COMMODITY_VOLUMES, p)).exists()
+    ]
+    if not tables:
+        return schemas.COMMODITY_VOLUMES.schema.empty_table().to_pandas()
+    import pyarrow as pa
+
+    return pa.concat_tables(tables).to_pandas()
+
+
+def _registry_frame(db_url: str) -> pd.DataFrame:
+    from sqlalchemy import select
+
+    with store.get_engine(db_url).connect() as conn:
+        return pd.DataFrame(conn.execute(select(store.Cooperative)).mappings().all())
+
+
+def _ledger_frame(db_url: str) -> pd.DataFrame:
+    from sqlalchemy import select
+
+    from include.kopdes_hub.validate import normalize_period
+
+    s = store.Submission
+    with store.get_engine(db_url).connect() as conn:
+        rows = (
+            conn.execute(
+                select(
+                    s.submission_id,
+                    s.cooperative_id,
+                    s.kind,
+                    s.period,
+                    s.received_at,
+                    s.status,
+                    s.decision,
+                    s.rows_bronze,
+                    s.rows_quarantine,
+                    s.silver_path,
+                ).where(s.decision.is_not(None))
+            )
+            .mappings()
+            .all()
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "submission_id",
+            "cooperative_id",
+            "kind",
+            "period",
+            "received_at",
+            "status",
+            "decision",
+            "rows_bronze",
+            "rows_quarantine",
+            "silver_path",
+        ],
+    )
+    frame["period"] = frame["period"].map(normalize_period)
+    frame["cooperative_id"] = frame["cooperative_id"].fillna("")
+    frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
+    return frame
+
+
+def _finance_frame(lake_dir, ledger: pd.DataFrame) -> pd.DataFrame:
+    """Accepted finance rows of the submissions that count (latest per cooperative and month)."""
+    import pyarrow.parquet as pq
+
+    live = ledger[(ledger["kind"] == contract.FINANCE) & ledger["status"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED])]
+    frames = [pq.read_table(lake_dir / p).to_pandas() for p in live["silver_path"].dropna()]
+    columns = ["cooperative_id", "period", "revenue_idr", "operating_cost_idr", "loan_requested_idr"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def summarise_period(settings, period: str) -> dict[str, pd.DataFrame]:
+    """Every summary of one month, as frames in their published column order."""
+    import json
+
+    from include.kopdes_hub.reference import transport_costs
+
+    volumes = _read_volumes(settings.lake, [*previous_periods(period, TREND_MONTHS), period])
+    month = volumes[volumes["period"] == period]
+    registry = _registry_frame(settings.db_url)
+    ledger = _ledger_frame(settings.db_url)
+
+    balance = hub_balance(month) if len(month) else pd.DataFrame(columns=["level", "net_base"])
+    transfers = transfer_plan(balance, transport_costs()) if len(month) else []
+    balance = settle(balance, transfers)
+    transfer_rows = pd.DataFrame(
+        [
+            {
+                "period": t.period,
+                "transfer_id": f"{t.period}:{t.commodity}:{t.from_village}:{t.to_village}",
+                "hub_id": t.hub_id,
+                "commodity": t.commodity,
+                "from_village": t.from_village,
+                "to_village": t.to_village,
+                "quantity_base": t.quantity_base,
+                "cost_per_unit_idr": t.cost_per_unit,
+                "cost_idr": t.quantity_base * t.cost_per_unit,
+            }
+            for t in transfers
+        ],
+        columns=[
+            "period",
+            "transfer_id",
+            "hub_id",
+            "commodity",
+            "from_village",
+            "to_village",
+            "quantity_base",
+            "cost_per_unit_idr",
+            "cost_idr",
+        ],
+    )
+    units = dict(zip(month["commodity"], month["base_unit"], strict=False))
+    transfer_rows["base_unit"] = transfer_rows["commodity"].map(units)
+
+    window = [*previous_periods(period, FINANCE_MONTHS - 1), period]
+    compliance_window = reporting_compliance(ledger, registry, window)
+    compliance = compliance_window[compliance_window["period"] == period].reset_index(drop=True)
+    finance = _finance_frame(settings.lake, ledger)
+    eligibility = []
+    for coop in registry.to_dict("records"):
+        mine = finance[(finance["cooperative_id"] == coop["cooperative_id"]) & finance["period"].isin(window)]
+        theirs = compliance_window[compliance_window["cooperative_id"] == coop["cooperative_id"]]
+        result = financing_eligibility(coop, mine, theirs)
+        result.update(
+            period=period,
+            hub_id=coop["hub_id"],
+            district_code=coop["district_code"],
+            village_code=coop["village_code"],
+            rules_json=json.dumps(result.pop("rules"), ensure_ascii=False),
+        )
+        eligibility.append(result)
+    leading = leading_commodities(volumes, period)
+    return {
+        "hub_balance": balance,
+        "hub_transfers": transfer_rows,
+        "financing_eligibility": pd.DataFrame(eligibility),
+        "leading_commodities": leading,
+        "reporting_compliance": compliance,
+    }
+
+
+def settle(balance: pd.DataFrame, transfers: list[Transfer]) -> pd.DataFrame:
+    """Add what each village ships and receives under the plan, and what stays unsold or unmet for outside markets."""
+    shipped: dict[tuple, float] = {}
+    received: dict[tuple, float] = {}
+    for t in transfers:
+        shipped[(t.period, t.commodity, t.from_village)] = (
+            shipped.get((t.period, t.commodity, t.from_village), 0.0) + t.quantity_base
+        )
+        received[(t.period, t.commodity, t.to_village)] = (
+            received.get((t.period, t.commodity, t.to_village), 0.0) + t.quantity_base
+        )
+    out = balance.copy()
+    if out.empty:
+        for column in ("shipped_base", "received_base", "unsold_base", "unmet_base"):
+            out[column] = pd.Series(dtype="float64")
+        return out
+    keys = list(zip(out["period"], out["commodity"], out["village_code"], strict=True))
+    out["shipped_base"] = [shipped.get(k, 0.0) for k in keys]
+    out["received_base"] = [received.get(k, 0.0) for k in keys]
+    village = out["level"] == "village"
+    out["unsold_base"] = (out["net_base"].clip(lower=0) - out["shipped_base"]).clip(lower=0)
+    out["unmet_base"] = (-out["net_base"].clip(upper=0) - out["received_base"]).clip(lower=0)
+    # hub rows: the totals of their villages
+    totals = (
+        out[village]
+        .groupby(["period", "hub_id", "commodity"])[["shipped_base", "received_base", "unsold_base", "unmet_base"]]
+        .sum()
+    )
+    hub_keys = list(
+        zip(out.loc[~village, "period"], out.loc[~village, "hub_id"], out.loc[~village, "commodity"], strict=True)
+    )
+    for column in ("shipped_base", "received_base", "unsold_base", "unmet_base"):
+        out.loc[~village, column] = [totals[column].get(k, 0.0) for k in hub_keys]
+    return out
+
+
+def publish_period(settings, period: str) -> dict[str, int]:
+    """Write every summary of the month: Parquet partitions, then the SQL tables in one transaction."""
+    import pyarrow as pa
+
+    from include.kopdes_hub import gold, schemas
+
+    frames = summarise_period(settings, period)
+    tables = {}
+    for dataset in schemas.SUMMARIES:
+        frame = frames[dataset.name]
+        names = [c.name for c in dataset.columns]
+        frame = frame.reindex(columns=names)
+        tables[dataset.name] = pa.Table.from_pandas(frame, schema=dataset.schema, preserve_index=False)
+        gold.write_partition(settings.lake, dataset, period, tables[dataset.name])
+    with store.get_engine(settings.db_url).begin() as conn:
+        for name, table in tables.items():
+            gold.replace_sql_period(conn, store.SUMMARY_TABLES[name], period, table)
+    return {name: table.num_rows for name, table in tables.items()}

@@ -17,10 +17,13 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
+    Date,
     DateTime,
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -32,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from include.kopdes_hub import reference
+from include.kopdes_hub import reference, schemas
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -191,6 +194,36 @@ class GoldCommodityVolume(Base):
     submissions: Mapped[int] = mapped_column(Integer)
     lines: Mapped[int] = mapped_column(Integer)
     catalogue_version: Mapped[str] = mapped_column(String(20))
+
+
+def _sql_type(arrow_type: Any) -> Any:
+    import pyarrow as pa
+
+    if pa.types.is_string(arrow_type):
+        return Text()
+    if pa.types.is_floating(arrow_type):
+        return Float()
+    if pa.types.is_integer(arrow_type):
+        return BigInteger()
+    if pa.types.is_boolean(arrow_type):
+        return Boolean()
+    if pa.types.is_date(arrow_type):
+        return Date()
+    if pa.types.is_timestamp(arrow_type):
+        return DateTime(timezone=True)
+    raise TypeError(f"no SQL type for {arrow_type}")
+
+
+# The summaries as SQL tables, column for column from their published schema (migration 0004 froze this shape).
+SUMMARY_TABLES: dict[str, Table] = {
+    d.name: Table(
+        f"gold_{d.name}",
+        Base.metadata,
+        *(Column(c.name, _sql_type(c.type)) for c in d.columns),
+        Index(f"ix_gold_{d.name}_period", "period"),
+    )
+    for d in schemas.SUMMARIES
+}
 
 
 class SubmissionFile(Base):

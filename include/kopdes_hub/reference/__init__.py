@@ -22,6 +22,7 @@ REFERENCE_DIR = Path(__file__).resolve().parent
 VILLAGES_CSV = REFERENCE_DIR / "villages.csv"
 REGISTRY_CSV = REFERENCE_DIR / "cooperatives.csv"
 CATALOGUE_YAML = REFERENCE_DIR / "commodities.yaml"
+TRANSPORT_YAML = REFERENCE_DIR / "transport.yaml"
 
 HUB_ID = "HUB-1902"  # the Belitung hub: one secondary cooperative per regency (BPS 1902) [S14][S25]
 
@@ -233,3 +234,29 @@ def write_registry(rows: list[dict[str, str]], path: Path = REGISTRY_CSV) -> Non
         writer.writeheader()
         writer.writerows(rows)
     tmp.replace(path)
+
+
+def transport_costs(villages: list[dict[str, str]] | None = None) -> dict[tuple[str, str], float]:
+    """IDR per base unit (kg) between every two villages of the hub, from ``transport.yaml`` (all ASSUMPTION)."""
+    spec = yaml.safe_load(TRANSPORT_YAML.read_text(encoding="utf-8"))
+    km = {}
+    for a, row in spec["district_km"].items():
+        for b, distance in row.items():
+            km[(str(a), str(b))] = km[(str(b), str(a))] = float(distance)
+    islands = {str(k): v for k, v in spec["islands"].items()}
+    rows = villages if villages is not None else load_villages()
+    costs: dict[tuple[str, str], float] = {}
+    for a in rows:
+        for b in rows:
+            va, vb = a["village_code"], b["village_code"]
+            if va == vb:
+                continue
+            da, db = a["district_code"], b["district_code"]
+            distance = float(spec["within_district_km"]) if da == db else km[(da, db)]
+            crossings = (
+                0 if islands.get(va) and islands.get(va) == islands.get(vb) else (va in islands) + (vb in islands)
+            )
+            costs[(va, vb)] = distance * float(spec["idr_per_kg_km"]) + crossings * float(
+                spec["sea_crossing_idr_per_kg"]
+            )
+    return costs
