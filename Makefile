@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 # The chain, in order; `make run` tests each DAG in turn.
-CHAIN_DAGS := kopdes_ingest kopdes_validate kopdes_aggregate
+CHAIN_DAGS := kopdes_ingest kopdes_validate kopdes_aggregate kopdes_publish
 
 export PYTHONPATH := $(CURDIR)
 export AIRFLOW_HOME := $(CURDIR)/.airflow
@@ -29,7 +29,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL ?= INFO
 export GX_ANALYTICS_ENABLED := False
 export NO_ANALYTICS := True
 
-.PHONY: help setup run test lint format up down bench lock clean
+.PHONY: help setup chromium run test lint format up down bench lock clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
@@ -49,6 +49,16 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
 
 setup: $(VENV)/.installed $(AIRFLOW_HOME)/.migrated  ## create .venv from the lock and an Airflow home in .airflow
 
+# The hub report is checked in a real headless browser: Debian's chromium, installed when missing (root here).
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
+chromium:
+ifeq ($(CHROMIUM),)
+	@echo "installing Debian chromium for the report test (log: .airflow/chromium-install.log)"
+	@mkdir -p $(AIRFLOW_HOME)
+	@(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  > $(AIRFLOW_HOME)/chromium-install.log 2>&1 || { tail -20 $(AIRFLOW_HOME)/chromium-install.log; exit 1; }
+endif
+
 run: setup  ## seed the demo hub (if landing is empty), run every DAG of the chain, print the summary
 	$(BIN)/python -m include.kopdes_hub.cli seed-demo
 	@for dag in $(CHAIN_DAGS); do \
@@ -59,7 +69,7 @@ run: setup  ## seed the demo hub (if landing is empty), run every DAG of the cha
 	done
 	$(BIN)/python -m include.kopdes_hub.cli summary
 
-test: setup  ## lint, then the whole suite (unit, DAG integrity, end to end, services)
+test: setup chromium  ## lint, then the whole suite (unit, DAG integrity, end to end, services)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -13,7 +13,7 @@ from typing import Any
 from airflow.sdk import Asset, get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
-from include.kopdes_hub import aggregate, ingest, store, validate
+from include.kopdes_hub import aggregate, ingest, publish, store, validate
 from include.kopdes_hub.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -125,4 +125,34 @@ def rebuild_period(period: str) -> dict[str, int | str]:
 def announce_gold(results: list[dict[str, int | str]], asset: Asset) -> dict[str, Any]:
     periods = sorted(str(r["period"]) for r in results)
     counts = {"periods": len(periods), "rows": sum(int(r["rows"]) for r in results), "rebuilt": periods}
+    return _announce(asset, counts, "periods")
+
+
+def plan_publication() -> list[str]:
+    """Months whose summaries are stale; a nightly (or backfill) run also redoes the months that landed in its
+    interval."""
+    context: Any = get_current_context()
+    settings = get_settings()
+    store.migrate(settings.db_url)
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    force = aggregate.received_periods(settings, start, end) if start and end and start < end else ()
+    periods = publish.plan(settings, force)
+    log.info("months to publish: %s", periods)
+    return periods
+
+
+def publish_period(period: str) -> dict[str, Any]:
+    from include.kopdes_hub import hub_report
+
+    context: Any = get_current_context()
+    context["period"] = period
+    settings = get_settings()
+    counts = publish.publish_period(settings, period)
+    report = hub_report.render(settings, period)
+    log.info("summaries of %s: %s; hub report %s", period, counts, report)
+    return {"period": period, "report": str(report), **counts}
+
+
+def announce_summaries(results: list[dict[str, Any]], asset: Asset) -> dict[str, Any]:
+    counts = {"periods": len(results), "published": sorted(str(r["period"]) for r in results)}
     return _announce(asset, counts, "periods")

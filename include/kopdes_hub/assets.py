@@ -20,6 +20,7 @@ NIGHTLY = CronDataIntervalTimetable("0 2 * * *", timezone=TIMEZONE)
 
 BRONZE_SUBMISSIONS = Asset(name="bronze_submissions", uri="kopdes://lake/bronze", group="kopdes")
 SILVER_SUBMISSIONS = Asset(name="silver_submissions", uri="kopdes://lake/silver", group="kopdes")
+HUB_SUMMARIES = Asset(name="hub_summaries", uri="kopdes://lake/gold/summaries", group="kopdes")
 GOLD_COMMODITY_VOLUMES = Asset(
     name="gold_commodity_volumes", uri="kopdes://lake/gold/commodity_volumes", group="kopdes"
 )

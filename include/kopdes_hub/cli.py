@@ -35,6 +35,7 @@ def summary() -> int:
     print(report.format_validation_summary(report.validation_summary(settings), settings))
     gold = report.gold_summary(settings)
     print(report.format_gold_summary(gold, settings))
+    print(report.format_summaries(settings))
     return 1 if result.unaccounted else 0
 
 

@@ -641,4 +641,64 @@ def publish_period(settings, period: str) -> dict[str, int]:
     with store.get_engine(settings.db_url).begin() as conn:
         for name, table in tables.items():
             gold.replace_sql_period(conn, store.SUMMARY_TABLES[name], period, table)
-    return {name: table.num_rows for name, table in tables.items()}
+    counts = {name: table.num_rows for name, table in tables.items()}
+    record_publication(settings, period, sum(counts.values()))  # last: a crash before it means a rebuild
+    return counts
+
+
+SUMMARIES_PUBLICATION = "summaries"
+
+
+def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], period: str) -> str:
+    """What a month's summaries depend on: the gold volumes of the month and the ones its trend looks back on,
+    and every ledger decision up to the month (compliance, staleness and eligibility read those)."""
+    import hashlib
+
+    upto = ledger[ledger["period"].fillna("") <= period]
+    state = sorted(f"{r.submission_id}:{r.status}:{r.rows_quarantine}" for r in upto.itertuples(index=False))
+    window = [*previous_periods(period, TREND_MONTHS), period]
+    parts = [*state, *(f"{p}={volume_prints.get(p, '')}" for p in window)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def plan(settings, force: tuple[str, ...] = ()) -> list[str]:
+    """Months whose summaries are stale: their inputs changed since they were last published (or forced)."""
+    from sqlalchemy import select
+
+    with store.get_engine(settings.db_url).connect() as conn:
+        prints = conn.execute(
+            select(store.Publication.dataset, store.Publication.period, store.Publication.fingerprint)
+        ).all()
+    volumes = {p: f for d, p, f in prints if d == "commodity_volumes"}
+    published = {p: f for d, p, f in prints if d == SUMMARIES_PUBLICATION}
+    ledger = _ledger_frame(settings.db_url)
+    stale = {p for p in volumes if published.get(p) != _inputs_fingerprint(ledger, volumes, p)}
+    return sorted(stale | (set(force) & set(volumes)))
+
+
+def record_publication(settings, period: str, rows: int) -> None:
+    from sqlalchemy import select
+
+    with store.get_engine(settings.db_url).connect() as conn:
+        prints = conn.execute(
+            select(store.Publication.dataset, store.Publication.period, store.Publication.fingerprint)
+        ).all()
+    volumes = {p: f for d, p, f in prints if d == "commodity_volumes"}
+    fingerprint = _inputs_fingerprint(_ledger_frame(settings.db_url), volumes, period)
+    with store.get_engine(settings.db_url).begin() as conn:
+        store.upsert(
+            conn,
+            store.Publication.__table__,
+            [
+                {
+                    "dataset": SUMMARIES_PUBLICATION,
+                    "period": period,
+                    "fingerprint": fingerprint,
+                    "rows": rows,
+                    "submissions": 0,
+                    "schema_version": "1.0",
+                    "published_at": store.utcnow(),
+                }
+            ],
+            ("dataset", "period"),
+        )

@@ -176,3 +176,50 @@ def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:
             f"(base units, latest accepted submissions): {'yes' if matches else 'NO'}",
         ]
     )
+
+
+def format_summaries(settings: Settings) -> str:
+    """A few lines of each published summary for the latest month, and where the hub report is."""
+    import pyarrow.parquet as pq
+
+    from include.kopdes_hub import gold, hub_report, schemas
+
+    months = sorted(p.name.removeprefix("period=") for p in (settings.lake / "gold" / "hub_balance").glob("period=*"))
+    if not months:
+        return "Kopdes Hub: no summaries published yet"
+    period = months[-1]
+
+    def read(dataset: schemas.Dataset):
+        path = gold.partition_path(settings.lake, dataset, period)
+        return pq.read_table(path).to_pandas() if path.exists() else dataset.schema.empty_table().to_pandas()
+
+    balance = read(schemas.HUB_BALANCE)
+    hub = balance[balance["level"] == "hub"]
+    transfers = read(schemas.HUB_TRANSFERS)
+    eligibility = read(schemas.FINANCING_ELIGIBILITY)
+    leading = read(schemas.LEADING_COMMODITIES)
+    compliance = read(schemas.REPORTING_COMPLIANCE)
+    top = leading[leading["rank_in_district"] == 1]
+    lines = [
+        f"Kopdes Hub: summaries of {period} ({len(months)} months published in {settings.lake / 'gold'})",
+        f"  hub_balance        {int((hub['status'] == 'surplus').sum())} commodities in surplus, "
+        f"{int((hub['status'] == 'deficit').sum())} in deficit; unmet demand to buy outside: "
+        + ", ".join(f"{c} {v:,.0f}" for c, v in zip(hub["commodity"], hub["unmet_base"], strict=True) if v > 0),
+        f"  hub_transfers      {len(transfers)} transfers between villages, "
+        f"{transfers['quantity_base'].sum():,.0f} base units, transport Rp {transfers['cost_idr'].sum():,.0f}",
+        "  financing          "
+        + ", ".join(
+            f"{s} {int((eligibility['status'] == s).sum())}" for s in ("ELIGIBLE", "CONDITIONAL", "NOT_ELIGIBLE")
+        )
+        + f"; estimated maximum loans Rp {eligibility['max_loan_idr'].sum() / 1e9:,.2f} bn",
+        "  leading            "
+        + "; ".join(
+            f"{d}: {c} (LQ {q:.1f})"
+            for d, c, q in zip(top["district_code"], top["commodity"], top["location_quotient"], strict=True)
+        ),
+        "  compliance         "
+        + ", ".join(f"{s} {int((compliance['status'] == s).sum())}" for s in ("on_time", "late", "missing"))
+        + " (cooperative x kind)",
+        f"  hub report         {hub_report.report_path(settings.lake, period)}  (Airflow UI: Browse > Laporan Hub)",
+    ]
+    return "\n".join(lines)

@@ -1,5 +1,6 @@
-"""The chain ingest -> validate -> aggregate with dag.test(): exact gold totals (kuintal, ton, sak and tandan
-converted), a corrected resubmission superseding, reruns and a crash that change nothing, partition pruning."""
+"""The chain ingest -> validate -> aggregate -> publish with dag.test(): exact gold totals (kuintal, ton, sak and
+tandan converted), a corrected resubmission superseding, reruns and a crash that change nothing, partition pruning,
+the summaries and the hub report (opened in a real headless Chromium)."""
 
 from __future__ import annotations
 
@@ -133,3 +134,50 @@ def test_chain_to_gold(settings, airflow_db):
     assert aggregate.plan(settings) == ["2026-07"]
     assert aggregate_dag.test().state == DagRunState.SUCCESS
     assert (_gold(settings), _sql(settings)) == (EXPECTED, EXPECTED)
+
+
+def test_chain_to_summaries_and_report(settings, airflow_db, tmp_path):
+    from airflow.utils.state import DagRunState
+
+    from dags.kopdes_aggregate import kopdes_aggregate
+    from dags.kopdes_ingest import kopdes_ingest
+    from dags.kopdes_publish import kopdes_publish
+    from dags.kopdes_validate import kopdes_validate
+    from include.kopdes_hub import hub_report, publish
+    from tests.e2e.browser import open_page
+
+    _landing(settings)
+    for dag in (kopdes_ingest(), kopdes_validate(), kopdes_aggregate()):
+        assert dag.test().state == DagRunState.SUCCESS
+    publish_dag = kopdes_publish()
+    assert publish_dag.test().state == DagRunState.SUCCESS
+
+    for dataset in schemas.SUMMARIES:
+        for period in ("2026-07", "2026-08"):
+            path = settings.lake / "gold" / dataset.name / f"period={period}" / "part-0.parquet"
+            table = pq.read_table(path) if path.exists() else dataset.schema.empty_table()
+            assert table.schema.remove_metadata() == dataset.schema.remove_metadata(), dataset.name
+            with store.get_engine(settings.db_url).connect() as conn:
+                sql = store.SUMMARY_TABLES[dataset.name]
+                assert len(conn.execute(select(sql).where(sql.c.period == period)).all()) == table.num_rows
+    balance = pq.read_table(settings.lake / "gold" / "hub_balance" / "period=2026-07" / "part-0.parquet").to_pandas()
+    hub = balance[balance["level"] == "hub"].set_index("commodity")
+    assert (hub.loc["lada_putih", "supply_base"], hub.loc["beras", "demand_base"]) == (450.0, 1000.0)
+    assert hub.loc["beras", "unmet_base"] == 1000.0  # nobody in the hub offers rice: bought outside
+    compliance = pq.read_table(
+        settings.lake / "gold" / "reporting_compliance" / "period=2026-07" / "part-0.parquet"
+    ).to_pandas()
+    assert len(compliance) == 49 * 2  # every registered cooperative, both kinds
+    perpat = compliance[(compliance["cooperative_id"] == PERPAT) & (compliance["kind"] == "lines")].iloc[0]
+    assert (perpat["status"], perpat["submissions"], perpat["accepted"]) == ("on_time", 2, True)
+
+    # republishing finds nothing stale
+    assert publish.plan(settings) == []
+    assert publish_dag.test().state == DagRunState.SUCCESS
+
+    report = hub_report.report_path(settings.lake, "2026-07")
+    page = open_page(report, tmp_path)
+    assert page.console_errors == []
+    assert page.charts >= 3, "the balance, leading-commodity and compliance charts"
+    assert "Laporan Hub Koperasi" in page.dom and "Rencana transfer" in page.dom
+    assert page.screenshot.stat().st_size > 20_000

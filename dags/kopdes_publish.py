@@ -1,0 +1,59 @@
+"""
+### Publish: gold volumes + ledger + registry -> the hub's summaries and report
+
+Runs when `gold_commodity_volumes` changes and every night at 02:00 WIB (backfillable). For every month whose
+inputs changed since its last publication (gold volumes of the month and the three before, ledger decisions up to
+the month), writes five gold datasets, partitioned by period and mirrored as SQL tables:
+
+- `hub_balance` (neraca): supply, demand, surplus or deficit, coverage per village and for the hub, with what the
+  transfer plan ships and what stays unsold or unmet for outside markets;
+- `hub_transfers`: the least-cost plan moving surplus to deficit villages (HiGHS linear programme, transport costs
+  in `include/kopdes_hub/reference/transport.yaml`);
+- `financing_eligibility`: ELIGIBLE / CONDITIONAL / NOT_ELIGIBLE per cooperative, every rule with its figure,
+  threshold and source, and the estimated maximum loan (PMK 49/2025);
+- `leading_commodities`: volume, value, shares and location quotient per district;
+- `reporting_compliance`: on time / late / missing, rejection rate and staleness per cooperative;
+
+then renders the month's hub report (HTML, Bahasa Indonesia), linked from the Airflow UI ("Laporan Hub").
+Emits `hub_summaries`.
+"""
+
+from datetime import timedelta
+
+from airflow.sdk import AssetOrTimeSchedule, dag, task
+
+from include.kopdes_hub.assets import GOLD_COMMODITY_VOLUMES, HUB_SUMMARIES, NIGHTLY, OWNER, START
+
+
+@dag(
+    schedule=AssetOrTimeSchedule(timetable=NIGHTLY, assets=GOLD_COMMODITY_VOLUMES),
+    start_date=START,
+    catchup=False,
+    max_active_runs=1,
+    tags=["kopdes", "publish", "gold"],
+    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    doc_md=__doc__,
+)
+def kopdes_publish():
+    @task
+    def plan_months() -> list[str]:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.plan_publication()
+
+    @task(map_index_template="{{ period }}")
+    def publish_month(period: str) -> dict:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.publish_period(period)
+
+    @task(outlets=[HUB_SUMMARIES])
+    def announce_summaries(results: list[dict]) -> dict:
+        from include.kopdes_hub import airflow_tasks
+
+        return airflow_tasks.announce_summaries(results, HUB_SUMMARIES)
+
+    announce_summaries(publish_month.expand(period=plan_months()))
+
+
+kopdes_publish()
