@@ -103,16 +103,23 @@ def settle_silver(results: list[dict[str, int]], asset: Asset) -> dict[str, int]
     return _announce(asset, counts, "submissions")
 
 
+def _interval_periods(settings: Any) -> tuple[str, ...]:
+    """On a timetable run (nightly or backfill), the months of the submissions that landed in its data interval;
+    an asset-triggered run has no interval to replay."""
+    context: Any = get_current_context()
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    periods = aggregate.received_periods(settings, start, end) if start and end and start < end else ()
+    log.info("data interval %s..%s covers months %s", start, end, list(periods))
+    return periods
+
+
 def plan_aggregation() -> list[str]:
     """Periods whose accepted submissions changed since their last publication; on a nightly (or backfill) run,
     also every period with a submission that landed in the run's data interval."""
-    context: Any = get_current_context()
     settings = get_settings()
     store.migrate(settings.db_url)
-    start, end = context.get("data_interval_start"), context.get("data_interval_end")
-    force = aggregate.received_periods(settings, start, end) if start and end and start < end else ()
-    periods = aggregate.plan(settings, force)
-    log.info("periods to rebuild: %s (forced by the data interval %s..%s: %s)", periods, start, end, list(force))
+    periods = aggregate.plan(settings, _interval_periods(settings))
+    log.info("periods to rebuild: %s", periods)
     return periods
 
 
@@ -131,12 +138,9 @@ def announce_gold(results: list[dict[str, int | str]], asset: Asset) -> dict[str
 def plan_publication() -> list[str]:
     """Months whose summaries are stale; a nightly (or backfill) run also redoes the months that landed in its
     interval."""
-    context: Any = get_current_context()
     settings = get_settings()
     store.migrate(settings.db_url)
-    start, end = context.get("data_interval_start"), context.get("data_interval_end")
-    force = aggregate.received_periods(settings, start, end) if start and end and start < end else ()
-    periods = publish.plan(settings, force)
+    periods = publish.plan(settings, _interval_periods(settings))
     log.info("months to publish: %s", periods)
     return periods
 

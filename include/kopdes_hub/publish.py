@@ -1,19 +1,30 @@
 """Publish stage: the hub-level summaries computed from gold volumes, the ledger and the registry.
 
-Pure functions on small frames (cooperatives x months x commodities): reporting compliance, leading commodities
-(komoditas unggulan, by location quotient) and the hub balance with a least-cost transfer plan between villages.
+The summaries are pure functions on small frames (cooperatives x months x commodities): reporting compliance,
+leading commodities (komoditas unggulan, by location quotient), the hub balance with a least-cost transfer plan
+between villages, and financing eligibility. ``publish_period`` reads their inputs and writes one month of each;
+``plan`` says which months are stale.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import select
 
-from include.kopdes_hub import contract, store
+from include.kopdes_hub import contract, gold, schemas, store
+from include.kopdes_hub.config import Settings
+from include.kopdes_hub.reference import transport_costs
+from include.kopdes_hub.validate import normalize_period
 
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")
 REPORT_DUE_DAY = 10  # a month's report is due by the 10th of the next month: ASSUMPTION (no published deadline)
@@ -437,10 +448,7 @@ def previous_periods(period: str, n: int) -> list[str]:
     return sorted(out)
 
 
-def _read_volumes(lake_dir, periods: list[str]) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
-    from include.kopdes_hub import gold, schemas
+def _read_volumes(lake_dir: Path, periods: list[str]) -> pd.DataFrame:
 
     tables = [
         pq.read_table(path)
@@ -449,22 +457,17 @@ def _read_volumes(lake_dir, periods: list[str]) -> pd.DataFrame:
     ]
     if not tables:
         return schemas.COMMODITY_VOLUMES.schema.empty_table().to_pandas()
-    import pyarrow as pa
 
     return pa.concat_tables(tables).to_pandas()
 
 
 def _registry_frame(db_url: str) -> pd.DataFrame:
-    from sqlalchemy import select
 
     with store.get_engine(db_url).connect() as conn:
         return pd.DataFrame(conn.execute(select(store.Cooperative)).mappings().all())
 
 
 def _ledger_frame(db_url: str) -> pd.DataFrame:
-    from sqlalchemy import select
-
-    from include.kopdes_hub.validate import normalize_period
 
     s = store.Submission
     with store.get_engine(db_url).connect() as conn:
@@ -507,9 +510,8 @@ def _ledger_frame(db_url: str) -> pd.DataFrame:
     return frame
 
 
-def _finance_frame(lake_dir, ledger: pd.DataFrame) -> pd.DataFrame:
+def _finance_frame(lake_dir: Path, ledger: pd.DataFrame) -> pd.DataFrame:
     """Accepted finance rows of the submissions that count (latest per cooperative and month)."""
-    import pyarrow.parquet as pq
 
     live = ledger[(ledger["kind"] == contract.FINANCE) & ledger["status"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED])]
     frames = [pq.read_table(lake_dir / p).to_pandas() for p in live["silver_path"].dropna()]
@@ -517,11 +519,8 @@ def _finance_frame(lake_dir, ledger: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
-def summarise_period(settings, period: str) -> dict[str, pd.DataFrame]:
+def summarise_period(settings: Settings, period: str) -> dict[str, pd.DataFrame]:
     """Every summary of one month, as frames in their published column order."""
-    import json
-
-    from include.kopdes_hub.reference import transport_costs
 
     volumes = _read_volumes(settings.lake, [*previous_periods(period, TREND_MONTHS), period])
     month = volumes[volumes["period"] == period]
@@ -624,11 +623,8 @@ def settle(balance: pd.DataFrame, transfers: list[Transfer]) -> pd.DataFrame:
     return out
 
 
-def publish_period(settings, period: str) -> dict[str, int]:
+def publish_period(settings: Settings, period: str) -> dict[str, int]:
     """Write every summary of the month: Parquet partitions, then the SQL tables in one transaction."""
-    import pyarrow as pa
-
-    from include.kopdes_hub import gold, schemas
 
     frames = summarise_period(settings, period)
     tables = {}
@@ -652,7 +648,6 @@ SUMMARIES_PUBLICATION = "summaries"
 def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], period: str) -> str:
     """What a month's summaries depend on: the gold volumes of the month and the ones its trend looks back on,
     and every ledger decision up to the month (compliance, staleness and eligibility read those)."""
-    import hashlib
 
     upto = ledger[ledger["period"].fillna("") <= period]
     state = sorted(f"{r.submission_id}:{r.status}:{r.rows_quarantine}" for r in upto.itertuples(index=False))
@@ -661,29 +656,26 @@ def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], per
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def plan(settings, force: tuple[str, ...] = ()) -> list[str]:
-    """Months whose summaries are stale: their inputs changed since they were last published (or forced)."""
-    from sqlalchemy import select
+def _fingerprints(settings: Settings, dataset: str) -> dict[str, str]:
 
     with store.get_engine(settings.db_url).connect() as conn:
-        prints = conn.execute(
-            select(store.Publication.dataset, store.Publication.period, store.Publication.fingerprint)
+        rows = conn.execute(
+            select(store.Publication.period, store.Publication.fingerprint).where(store.Publication.dataset == dataset)
         ).all()
-    volumes = {p: f for d, p, f in prints if d == "commodity_volumes"}
-    published = {p: f for d, p, f in prints if d == SUMMARIES_PUBLICATION}
+    return dict(rows)
+
+
+def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
+    """Months whose summaries are stale: their inputs changed since they were last published (or forced)."""
+    volumes = _fingerprints(settings, "commodity_volumes")
+    published = _fingerprints(settings, SUMMARIES_PUBLICATION)
     ledger = _ledger_frame(settings.db_url)
     stale = {p for p in volumes if published.get(p) != _inputs_fingerprint(ledger, volumes, p)}
     return sorted(stale | (set(force) & set(volumes)))
 
 
-def record_publication(settings, period: str, rows: int) -> None:
-    from sqlalchemy import select
-
-    with store.get_engine(settings.db_url).connect() as conn:
-        prints = conn.execute(
-            select(store.Publication.dataset, store.Publication.period, store.Publication.fingerprint)
-        ).all()
-    volumes = {p: f for d, p, f in prints if d == "commodity_volumes"}
+def record_publication(settings: Settings, period: str, rows: int) -> None:
+    volumes = _fingerprints(settings, "commodity_volumes")
     fingerprint = _inputs_fingerprint(_ledger_frame(settings.db_url), volumes, period)
     with store.get_engine(settings.db_url).begin() as conn:
         store.upsert(
