@@ -1,7 +1,9 @@
 """Airflow UI plugin: the monthly hub report in the navigation ("Laporan Hub"), served from the lake.
 
 A FastAPI app mounted on the api-server at /kopdes serves ``<lake>/reports``; an external view embeds it in the
-UI. Only report file names are served (no paths), so nothing else of the lake is reachable through it.
+UI. Plugin apps are not behind Airflow's login by themselves, so every route requires an authenticated user
+(the UI's session cookie or a bearer token), and only report file names are served (no paths), so nothing else of
+the lake is reachable through it.
 """
 
 from __future__ import annotations
@@ -9,15 +11,16 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from airflow.api_fastapi.core_api.security import requires_authenticated
 from airflow.plugins_manager import AirflowPlugin
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
 from include.kopdes_hub.config import get_settings
 
 _REPORT_NAME = re.compile(r"^(index|laporan_hub_\d{4}-\d{2})\.html$")
 
-app = FastAPI(title="Kopdes Hub reports")
+app = FastAPI(title="Kopdes Hub reports", dependencies=[Depends(requires_authenticated())])
 
 
 @app.get("/reports/", response_class=HTMLResponse, response_model=None)

@@ -24,7 +24,14 @@ def test_airflow_discovers_the_plugin_and_its_nav_link():
     assert plugin.external_views[0]["href"] == "kopdes/reports/"
 
 
+def test_reports_need_a_login(settings):
+    from fastapi.testclient import TestClient
+
+    assert TestClient(_module().app).get("/reports/").status_code == 401
+
+
 def test_reports_are_served_by_name_only(settings):
+    from airflow.api_fastapi.core_api.security import get_user
     from fastapi.testclient import TestClient
 
     reports = settings.lake / "reports"
@@ -32,7 +39,9 @@ def test_reports_are_served_by_name_only(settings):
     (reports / "index.html").write_text("<h1>Laporan</h1>")
     (reports / "laporan_hub_2026-07.html").write_text("<h1>Juli</h1>")
     (settings.lake / "secret.html").write_text("no")
-    client = TestClient(_module().app)
+    module = _module()
+    module.app.dependency_overrides[get_user] = lambda: "a logged-in user"  # what the api-server resolves
+    client = TestClient(module.app)
     assert client.get("/reports/").text == "<h1>Laporan</h1>"
     assert client.get("/reports/laporan_hub_2026-07.html").text == "<h1>Juli</h1>"
     assert client.get("/reports/..%2Fsecret.html").status_code == 404
