@@ -1,10 +1,12 @@
 """
 ### Ingest: landing -> bronze
 
-Every 15 minutes (and, later, on each "new file" event) this DAG takes every file in the landing folder that the
-ledger has not finished, records it by SHA-256 (the same bytes twice are one submission, whatever the name) and
-parses it into one bronze Parquet file per submission, values exactly as received plus lineage. A file that cannot
-be read gets the status `unreadable` with a reason in the ledger and stays in landing untouched.
+On each "new file" event (the `kopdes_landing` asset's watcher: Redis pub/sub, or a sentinel file without Redis)
+and every 15 minutes as a sweep, this DAG takes every file in the landing folder that the ledger has not
+finished, records it by SHA-256 (the same bytes twice are one submission, whatever the name) and parses it into
+one bronze Parquet file per submission, values exactly as received plus lineage. A file that cannot be read gets
+the status `unreadable` with a reason in the ledger and stays in landing untouched. Events are hints, the ledger
+is the truth: a lost event delays a file until the sweep, a replayed one finds nothing new.
 
 Emits `bronze_submissions` when at least one new submission reached bronze.
 Paths: `KOPDES_LANDING`, `KOPDES_LAKE`, `KOPDES_DB_URL` (see README).
@@ -12,13 +14,13 @@ Paths: `KOPDES_LANDING`, `KOPDES_LAKE`, `KOPDES_DB_URL` (see README).
 
 from datetime import timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import AssetOrTimeSchedule, dag, task
 
-from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, LANDING_SWEEP, OWNER, START
+from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, LANDING, LANDING_SWEEP, OWNER, START
 
 
 @dag(
-    schedule=LANDING_SWEEP,
+    schedule=AssetOrTimeSchedule(timetable=LANDING_SWEEP, assets=LANDING),
     start_date=START,
     catchup=False,
     max_active_runs=1,

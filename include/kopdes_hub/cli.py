@@ -48,13 +48,25 @@ def revalidate(submission_ids: list[str]) -> int:
     return 0 if n == len(submission_ids) else 1
 
 
+def announce(paths: list[str]) -> int:
+    from pathlib import Path
+
+    from include.kopdes_hub import events
+
+    landed, how = events.announce([Path(p) for p in paths])
+    print(f"landed {len(landed)} file(s) in {get_settings().landing}; {how}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kopdes", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("command", choices=["seed-demo", "summary", "revalidate"])
-    parser.add_argument("submission_ids", nargs="*", help="for revalidate")
+    parser.add_argument("command", choices=["seed-demo", "summary", "revalidate", "announce"])
+    parser.add_argument("args", nargs="*", help="submission ids (revalidate) or files (announce)")
     args = parser.parse_args(argv)
     if args.command == "revalidate":
-        return revalidate(args.submission_ids)
+        return revalidate(args.args)
+    if args.command == "announce":
+        return announce(args.args)
     return {"seed-demo": seed_demo, "summary": summary}[args.command]()
 
 
