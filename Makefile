@@ -47,7 +47,11 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || { tail -40 $(AIRFLOW_HOME)/db-migrate.log; exit 1; }
 	touch $@
 
-setup: $(VENV)/.installed $(AIRFLOW_HOME)/.migrated  ## create .venv from the lock and an Airflow home in .airflow
+$(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated
+	$(BIN)/airflow pools set kopdes_heavy 2 "memory-heavy kopdes tasks (GX batches, publishing)" > /dev/null
+	touch $@
+
+setup: $(VENV)/.installed $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools  ## .venv from the lock, Airflow home in .airflow
 
 # The hub report is checked in a real headless browser: Debian's chromium, installed when missing (root here).
 CHROMIUM := $(shell command -v chromium 2>/dev/null)

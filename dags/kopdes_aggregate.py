@@ -12,11 +12,9 @@ replaced atomically) and the SQL table `gold_commodity_volumes` (replaced per pe
 Emits `gold_commodity_volumes` with the periods rebuilt.
 """
 
-from datetime import timedelta
-
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
-from include.kopdes_hub.assets import GOLD_COMMODITY_VOLUMES, NIGHTLY, OWNER, SILVER_SUBMISSIONS, START
+from include.kopdes_hub.assets import DEFAULT_ARGS, GOLD_COMMODITY_VOLUMES, NIGHTLY, SILVER_SUBMISSIONS, START
 
 
 @dag(
@@ -25,7 +23,7 @@ from include.kopdes_hub.assets import GOLD_COMMODITY_VOLUMES, NIGHTLY, OWNER, SI
     catchup=False,
     max_active_runs=1,
     tags=["kopdes", "aggregate", "gold"],
-    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
 )
 def kopdes_aggregate():

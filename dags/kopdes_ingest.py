@@ -12,11 +12,9 @@ Emits `bronze_submissions` when at least one new submission reached bronze.
 Paths: `KOPDES_LANDING`, `KOPDES_LAKE`, `KOPDES_DB_URL` (see README).
 """
 
-from datetime import timedelta
-
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
-from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, LANDING, LANDING_SWEEP, OWNER, START
+from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, LANDING, LANDING_SWEEP, START
 
 
 @dag(
@@ -25,7 +23,7 @@ from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, LANDING, LANDING_SWEEP
     catchup=False,
     max_active_runs=1,
     tags=["kopdes", "ingest", "bronze"],
-    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
 )
 def kopdes_ingest():

@@ -18,11 +18,9 @@ then renders the month's hub report (HTML, Bahasa Indonesia), linked from the Ai
 Emits `hub_summaries`.
 """
 
-from datetime import timedelta
-
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
-from include.kopdes_hub.assets import GOLD_COMMODITY_VOLUMES, HUB_SUMMARIES, NIGHTLY, OWNER, START
+from include.kopdes_hub.assets import DEFAULT_ARGS, GOLD_COMMODITY_VOLUMES, HEAVY_POOL, HUB_SUMMARIES, NIGHTLY, START
 
 
 @dag(
@@ -31,7 +29,7 @@ from include.kopdes_hub.assets import GOLD_COMMODITY_VOLUMES, HUB_SUMMARIES, NIG
     catchup=False,
     max_active_runs=1,
     tags=["kopdes", "publish", "gold"],
-    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
 )
 def kopdes_publish():
@@ -41,7 +39,7 @@ def kopdes_publish():
 
         return airflow_tasks.plan_publication()
 
-    @task(map_index_template="{{ period }}")
+    @task(map_index_template="{{ period }}", pool=HEAVY_POOL)
     def publish_month(period: str) -> dict:
         from include.kopdes_hub import airflow_tasks
 

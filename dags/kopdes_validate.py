@@ -15,11 +15,9 @@ kind per batch, `result_format` COMPLETE, GX's unexpected indices split the rows
 Emits `silver_submissions` when at least one submission was validated.
 """
 
-from datetime import timedelta
-
 from airflow.sdk import dag, task
 
-from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, OWNER, SILVER_SUBMISSIONS, START
+from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, HEAVY_POOL, SILVER_SUBMISSIONS, START
 
 
 @dag(
@@ -28,7 +26,7 @@ from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, OWNER, SILVER_SUBMISSI
     catchup=False,
     max_active_runs=1,
     tags=["kopdes", "validate", "silver"],
-    default_args={"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
 )
 def kopdes_validate():
@@ -38,7 +36,7 @@ def kopdes_validate():
 
         return airflow_tasks.find_bronze_batches()
 
-    @task(map_index_template="{{ batch_label }}")
+    @task(map_index_template="{{ batch_label }}", pool=HEAVY_POOL)
     def validate_batch(submission_ids: list[str]) -> dict[str, int]:
         from include.kopdes_hub import airflow_tasks
 

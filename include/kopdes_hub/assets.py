@@ -5,15 +5,30 @@ This module and the DAG files are the only places that import Airflow; it import
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetWatcher, CronDataIntervalTimetable, CronTriggerTimetable
 
 from include.kopdes_hub import events
+from include.kopdes_hub.alerts import KopdesAlert
 
 TIMEZONE = "Asia/Jakarta"  # Belitung keeps WIB
 START = datetime(2025, 11, 1)
 OWNER = "hub-data"
+# The pool bounding the memory-heavy tasks (a GX batch holds ~1 GB per million rows): `make setup` and the
+# compose init create it with 2 slots.
+HEAVY_POOL = "kopdes_heavy"
+
+# Every task: an owner, retries with exponential backoff (I/O to the store and the lake fails transiently), and
+# one alert line (plus the webhook, if set) when a task fails for good.
+DEFAULT_ARGS = {
+    "owner": OWNER,
+    "retries": 2,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=15),
+    "on_failure_callback": [KopdesAlert()],
+}
 
 # A sweep of landing on a schedule too, so a lost "new file" event delays a file but never loses it.
 LANDING_SWEEP = CronTriggerTimetable("*/15 * * * *", timezone=TIMEZONE)

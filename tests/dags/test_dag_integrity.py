@@ -40,7 +40,9 @@ def test_dags_are_documented_tagged_owned_and_retried(dagbag):
         assert dag.catchup is False, dag.dag_id  # backfills are explicit (airflow backfill create), never implicit
         for task in dag.tasks:
             assert task.retries >= 1, f"{dag.dag_id}.{task.task_id}"
+            assert task.retry_exponential_backoff, f"{dag.dag_id}.{task.task_id}"
             assert task.owner == "hub-data", f"{dag.dag_id}.{task.task_id}"
+            assert task.on_failure_callback, f"{dag.dag_id}.{task.task_id} raises no alert"
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.stem)
