@@ -1,0 +1,65 @@
+"""docker-compose.yaml, checked without a Docker engine: the topology, commands and health checks it promises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+AIRFLOW = {"airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-worker"}
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
+
+
+def test_services_and_commands():
+    services = _compose()["services"]
+    assert set(services) == {"postgres", "redis", "airflow-init", *AIRFLOW}
+    commands = {name: services[name]["command"] for name in AIRFLOW}
+    assert commands == {
+        "airflow-apiserver": "api-server",
+        "airflow-scheduler": "scheduler",
+        "airflow-dag-processor": "dag-processor",
+        "airflow-triggerer": "triggerer",
+        "airflow-worker": "celery worker --concurrency 4",
+    }
+    assert services["airflow-worker"]["deploy"]["replicas"] == 2
+    assert services["airflow-apiserver"]["ports"] == ["127.0.0.1:8080:8080"]  # never on every interface
+    init = services["airflow-init"]["command"][1]
+    assert "airflow db migrate" in init and "airflow pools set kopdes_heavy" in init
+
+
+def test_every_long_running_service_has_a_health_check_and_waits_for_its_dependencies():
+    services = _compose()["services"]
+    for name, service in services.items():
+        if name == "airflow-init":
+            continue
+        assert service["healthcheck"]["test"], name
+        if name in AIRFLOW:
+            depends = service["depends_on"]
+            assert depends["postgres"]["condition"] == "service_healthy", name
+            assert depends["redis"]["condition"] == "service_healthy", name
+            assert depends["airflow-init"]["condition"] == "service_completed_successfully", name
+
+
+def test_one_image_from_the_official_airflow_with_our_lock():
+    services = _compose()["services"]
+    assert {services[name]["build"] for name in AIRFLOW | {"airflow-init"}} == {"."}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM apache/airflow:3.3.2-python3.11" in dockerfile
+    assert "pip install --no-cache-dir -r /opt/kopdes/requirements.txt" in dockerfile
+
+
+def test_celery_postgres_redis_and_a_shared_jwt_secret():
+    env = _compose()["services"]["airflow-scheduler"]["environment"]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+    assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://airflow-apiserver:8080/")
+    secret = env["AIRFLOW__API_AUTH__JWT_SECRET"].split(":-", 1)[1].rstrip("}")
+    assert len(secret) >= 64
+    assert env["KOPDES_EVENTS"] == "redis" and env["AIRFLOW_CONN_REDIS_DEFAULT"].startswith("redis://")
+    worker_env = _compose()["services"]["airflow-worker"]["environment"]
+    assert worker_env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]
