@@ -5,6 +5,7 @@ This module and the DAG files are the only places that import Airflow; it import
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetWatcher, CronDataIntervalTimetable, CronTriggerTimetable
@@ -30,8 +31,9 @@ DEFAULT_ARGS = {
     "on_failure_callback": [KopdesAlert()],
 }
 
-# A sweep of landing on a schedule too, so a lost "new file" event delays a file but never loses it.
-LANDING_SWEEP = CronTriggerTimetable("*/15 * * * *", timezone=TIMEZONE)
+# A sweep of landing on a schedule too, so a lost "new file" event delays a file but never loses it
+# (KOPDES_SWEEP_CRON overrides the every-15-minutes default).
+LANDING_SWEEP = CronTriggerTimetable(os.environ.get("KOPDES_SWEEP_CRON", "*/15 * * * *"), timezone=TIMEZONE)
 # Nightly at 02:00 WIB with a real data interval (the previous day), so a night can be backfilled.
 NIGHTLY = CronDataIntervalTimetable("0 2 * * *", timezone=TIMEZONE)
 
