@@ -30,7 +30,6 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
-    select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -344,11 +343,3 @@ def prepare(url: str) -> dict[str, int]:
     """Migrate, then load the reference data: what every DAG run does first so a fresh store just works."""
     migrate(url)
     return load_reference(url)
-
-
-def status_counts(url: str) -> dict[str, int]:
-    from sqlalchemy import func
-
-    with get_engine(url).connect() as conn:
-        rows = conn.execute(select(Submission.status, func.count()).group_by(Submission.status)).all()
-    return {status: n for status, n in rows}

@@ -375,7 +375,6 @@ class Outcome:
     rows_bronze: int
     rows_silver: int
     rows_quarantine: int
-    period: str | None
     paths: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -735,7 +734,7 @@ def _validate_kind(
                 _slice_result(result, np.arange(lo, hi), row_numbers, sub),
             )
         )
-        outcomes.append(Outcome(sub.submission_id, decision, why, len(sub.bronze), n_good, n_bad, partition, paths))
+        outcomes.append(Outcome(sub.submission_id, decision, why, len(sub.bronze), n_good, n_bad, paths))
 
     now = store.utcnow()
     with store.get_engine(settings.db_url).begin() as conn:
