@@ -29,7 +29,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL ?= INFO
 export GX_ANALYTICS_ENABLED := False
 export NO_ANALYTICS := True
 
-.PHONY: help setup chromium run test lint format up down bench lock clean
+.PHONY: help setup chromium run test lint format up down bench bench-stack lock clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
@@ -119,6 +119,9 @@ down:  ## stop every process `make up` started
 
 bench: setup  ## validate + aggregate vs a DuckDB reference, side by side (BENCH_ROWS="1000000 10000000")
 	$(BIN)/python -m tests.benchmarks.pipeline
+
+bench-stack: setup  ## event-to-report latency (Local vs Celery) and 500 files on 1 vs 2 Celery workers
+	$(BIN)/python -m tests.benchmarks.stack_bench
 
 lock:  ## re-resolve requirements.in into the pinned requirements.txt (on purpose only)
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.txt --custom-compile-command "make lock"

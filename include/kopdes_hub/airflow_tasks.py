@@ -7,6 +7,7 @@ XCom carries only paths and counts.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from typing import Any
 
@@ -18,11 +19,12 @@ from include.kopdes_hub.config import get_settings
 
 log = logging.getLogger(__name__)
 
-INGEST_BATCH_SIZE = 200  # files per mapped task: big enough to amortise a task's start, small enough to spread
+# Files per mapped ingest task: big enough to amortise a task's start, small enough to spread over workers.
+INGEST_BATCH_SIZE = int(os.environ.get("KOPDES_INGEST_BATCH", "200"))
 # One GX run per kind per mapped task: GX's fixed cost per run is paid once for many small files, while a batch
 # stays small enough to fit a worker's memory (about 1 GB per million rows prepared).
 VALIDATE_BATCH_ROWS = 500_000
-VALIDATE_BATCH_SUBMISSIONS = 1_000
+VALIDATE_BATCH_SUBMISSIONS = int(os.environ.get("KOPDES_VALIDATE_BATCH", "1000"))
 
 
 def prepare_store() -> dict[str, int]:
