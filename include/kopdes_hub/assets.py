@@ -12,8 +12,8 @@ from airflow.sdk import Asset, AssetWatcher, CronDataIntervalTimetable, CronTrig
 
 from include.kopdes_hub import events
 from include.kopdes_hub.alerts import KopdesAlert
+from include.kopdes_hub.config import TIMEZONE
 
-TIMEZONE = "Asia/Jakarta"  # Belitung keeps WIB
 START = datetime(2025, 11, 1)
 OWNER = "hub-data"
 # The pool bounding the memory-heavy tasks (a GX batch holds ~1 GB per million rows): `make setup` and the

@@ -12,6 +12,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
+TIMEZONE = "Asia/Jakarta"  # Belitung keeps WIB: deadlines, clerks' dates and the nightly runs are in it
 DEFAULT_LANDING = "data/landing"
 DEFAULT_LAKE = "data/lake"
 DEFAULT_DB_URL = "sqlite:///data/kopdes.db"

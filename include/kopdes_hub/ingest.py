@@ -168,8 +168,7 @@ def ingest_file(settings: Settings, path: str) -> str:
         log.warning("%s is unreadable (%s): %s", path, exc.code, exc.message_en)
         values = {"status": store.UNREADABLE, "reason_code": exc.code, "reason": exc.message_en}
     else:
-        # SQLite hands back naive datetimes; the ledger writes UTC.
-        received_at = submission.received_at.replace(tzinfo=submission.received_at.tzinfo or UTC)
+        received_at = submission.received_at
         target = lake.bronze_path(settings.lake, submission.submission_id, received_at.date().isoformat())
         lake.write_parquet_atomic(bronze_table(parsed, submission.submission_id, path, received_at), target)
         values = {

@@ -22,11 +22,11 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 
 from include.kopdes_hub import contract, gold, schemas, store
-from include.kopdes_hub.config import Settings
+from include.kopdes_hub.config import TIMEZONE, Settings
 from include.kopdes_hub.reference import transport_costs
 from include.kopdes_hub.validate import normalize_period
 
-LOCAL_TZ = ZoneInfo("Asia/Jakarta")
+LOCAL_TZ = ZoneInfo(TIMEZONE)
 REPORT_DUE_DAY = 10  # a month's report is due by the 10th of the next month: ASSUMPTION (no published deadline)
 TREND_MONTHS = 3  # a leading commodity's trend compares the month with the mean of the 3 before: ASSUMPTION
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     create_engine,
     event,
 )
@@ -53,6 +54,16 @@ DECISIONS = (ACCEPTED, PARTLY_ACCEPTED, REJECTED)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC: SQLite drops the zone, PostgreSQL keeps it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class Base(DeclarativeBase):
@@ -116,7 +127,7 @@ class Submission(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     file_name: Mapped[str] = mapped_column(Text)  # the name it first arrived under (landing-relative)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), index=True)
     reason_code: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -131,7 +142,7 @@ class Submission(Base):
     rows_bronze: Mapped[int | None] = mapped_column(Integer)
     bronze_path: Mapped[str | None] = mapped_column(Text)
     contract_version: Mapped[str | None] = mapped_column(String(10))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Validation (migration 0002)
     decision: Mapped[str | None] = mapped_column(String(20))
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -139,7 +150,7 @@ class Submission(Base):
     rows_quarantine: Mapped[int | None] = mapped_column(Integer)
     catalogue_version: Mapped[str | None] = mapped_column(String(20))
     validation_run_id: Mapped[str | None] = mapped_column(String(40))
-    validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     silver_path: Mapped[str | None] = mapped_column(Text)
     quarantine_path: Mapped[str | None] = mapped_column(Text)
     feedback_path: Mapped[str | None] = mapped_column(Text)
@@ -152,8 +163,8 @@ class ValidationRun(Base):
 
     __tablename__ = "validation_run"
     validation_run_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submissions: Mapped[int] = mapped_column(Integer)
     rows_bronze: Mapped[int] = mapped_column(Integer)
     rows_silver: Mapped[int] = mapped_column(Integer)
@@ -173,7 +184,7 @@ class Publication(Base):
     rows: Mapped[int] = mapped_column(Integer)
     submissions: Mapped[int] = mapped_column(Integer)
     schema_version: Mapped[str] = mapped_column(String(10))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class GoldCommodityVolume(Base):
@@ -233,7 +244,7 @@ class SubmissionFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), ForeignKey("submission.sha256"), primary_key=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
-    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 @cache

@@ -17,7 +17,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,12 +29,12 @@ import pyarrow.parquet as pq
 from sqlalchemy import select, update
 
 from include.kopdes_hub import contract, feedback, lake, store
-from include.kopdes_hub.config import Settings
+from include.kopdes_hub.config import TIMEZONE, Settings
 from include.kopdes_hub.reference import Catalogue, load_catalogue, normalize_token
 
 log = logging.getLogger(__name__)
 
-LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # clerks date their lines in WIB
+LOCAL_TZ = ZoneInfo(TIMEZONE)  # clerks date their lines in WIB
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%Y/%m/%d")
 _PERIOD_FORMS = (
     (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), (1, 2)),
@@ -571,7 +571,6 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
             log.info("%s (%s) is already %s: skipped", s.submission_id, s.file_name, s.status)
             continue
         bronze = pq.read_table(settings.lake / s.bronze_path).to_pandas()
-        received_at = s.received_at.replace(tzinfo=s.received_at.tzinfo or UTC)
         inputs.append(
             SubmissionInput(
                 submission_id=s.submission_id,
@@ -579,7 +578,7 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
                 file_name=s.file_name,
                 cooperative_id=s.cooperative_id,
                 period=s.period,
-                received_at=received_at,
+                received_at=s.received_at,
                 delimiter=s.delimiter,
                 bronze=bronze.reset_index(drop=True),
             )

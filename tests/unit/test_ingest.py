@@ -39,6 +39,7 @@ def test_same_bytes_under_two_names_are_one_submission(settings):
     assert len(subs) == 1 and len(files) == 2
     assert {f.sha256 for f in files} == {subs[0].sha256}
     assert subs[0].submission_id == subs[0].sha256[:16]
+    assert subs[0].received_at.utcoffset().total_seconds() == 0  # UTC-aware even from SQLite
     assert (subs[0].status, subs[0].kind, subs[0].rows_bronze) == ("bronze", "lines", 2)
     assert (subs[0].cooperative_id, subs[0].period) == ("KDMP-1902022001", "2026-07")
     assert len(_bronze_files(settings)) == 1
