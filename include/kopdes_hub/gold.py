@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import Table, delete, insert
 
 from include.kopdes_hub import lake, schemas
@@ -15,6 +16,12 @@ from include.kopdes_hub import lake, schemas
 
 def partition_path(lake_dir: Path, dataset: schemas.Dataset, period: str) -> Path:
     return lake_dir / "gold" / dataset.name / f"period={period}" / "part-0.parquet"
+
+
+def read_partition(lake_dir: Path, dataset: schemas.Dataset, period: str) -> pa.Table:
+    """The month of a published dataset, or an empty table of its schema when nothing was published for it."""
+    path = partition_path(lake_dir, dataset, period)
+    return pq.read_table(path) if path.exists() else dataset.schema.empty_table()
 
 
 def write_partition(lake_dir: Path, dataset: schemas.Dataset, period: str, data: pa.Table) -> Path:

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from include.kopdes_hub import gold, lake, schemas, store
 from include.kopdes_hub.config import Settings
@@ -25,8 +24,7 @@ def report_path(lake_dir: Path, period: str) -> Path:
 
 
 def _read(settings: Settings, dataset: schemas.Dataset, period: str) -> pd.DataFrame:
-    path = gold.partition_path(settings.lake, dataset, period)
-    return pq.read_table(path).to_pandas() if path.exists() else dataset.schema.empty_table().to_pandas()
+    return gold.read_partition(settings.lake, dataset, period).to_pandas()
 
 
 def _svg(figure) -> str:

@@ -31,19 +31,12 @@ REPORT_DUE_DAY = 10  # a month's report is due by the 10th of the next month: AS
 TREND_MONTHS = 3  # a leading commodity's trend compares the month with the mean of the 3 before: ASSUMPTION
 
 
-def _next_month(period: str) -> tuple[int, int]:
-    year, month = (int(x) for x in period.split("-"))
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
 def due_date(period: str) -> date:
-    year, month = _next_month(period)
-    return date(year, month, REPORT_DUE_DAY)
+    return (pd.Period(period, "M") + 1).to_timestamp().date().replace(day=REPORT_DUE_DAY)
 
 
 def months_between(earlier: str, later: str) -> int:
-    (y1, m1), (y2, m2) = ((int(x) for x in p.split("-")) for p in (earlier, later))
-    return (y2 - y1) * 12 + (m2 - m1)
+    return (pd.Period(later, "M") - pd.Period(earlier, "M")).n
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -440,25 +433,13 @@ def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.Data
 
 
 def previous_periods(period: str, n: int) -> list[str]:
-    year, month = (int(x) for x in period.split("-"))
-    out = []
-    for _ in range(n):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        out.append(f"{year:04d}-{month:02d}")
-    return sorted(out)
+    """The ``n`` months before ``period``, oldest first."""
+    month = pd.Period(period, "M")
+    return [str(month - k) for k in range(n, 0, -1)]
 
 
 def _read_volumes(lake_dir: Path, periods: list[str]) -> pd.DataFrame:
-
-    tables = [
-        pq.read_table(path)
-        for p in periods
-        if (path := gold.partition_path(lake_dir, schemas.COMMODITY_VOLUMES, p)).exists()
-    ]
-    if not tables:
-        return schemas.COMMODITY_VOLUMES.schema.empty_table().to_pandas()
-
-    return pa.concat_tables(tables).to_pandas()
+    return pa.concat_tables([gold.read_partition(lake_dir, schemas.COMMODITY_VOLUMES, p) for p in periods]).to_pandas()
 
 
 def _registry_frame(db_url: str) -> pd.DataFrame:
@@ -519,13 +500,12 @@ def _finance_frame(lake_dir: Path, ledger: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
-def summarise_period(settings: Settings, period: str) -> dict[str, pd.DataFrame]:
+def summarise_period(settings: Settings, period: str, ledger: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every summary of one month, as frames in their published column order."""
 
     volumes = _read_volumes(settings.lake, [*previous_periods(period, TREND_MONTHS), period])
     month = volumes[volumes["period"] == period]
     registry = _registry_frame(settings.db_url)
-    ledger = _ledger_frame(settings.db_url)
 
     balance = hub_balance(month) if len(month) else pd.DataFrame(columns=["level", "net_base"])
     transfers = transfer_plan(balance, transport_costs()) if len(month) else []
@@ -626,7 +606,8 @@ def settle(balance: pd.DataFrame, transfers: list[Transfer]) -> pd.DataFrame:
 def publish_period(settings: Settings, period: str) -> dict[str, int]:
     """Write every summary of the month: Parquet partitions, then the SQL tables in one transaction."""
 
-    frames = summarise_period(settings, period)
+    ledger = _ledger_frame(settings.db_url)
+    frames = summarise_period(settings, period, ledger)
     tables = {}
     for dataset in schemas.SUMMARIES:
         frame = frames[dataset.name]
@@ -638,7 +619,7 @@ def publish_period(settings: Settings, period: str) -> dict[str, int]:
         for name, table in tables.items():
             gold.replace_sql_period(conn, store.SUMMARY_TABLES[name], period, table)
     counts = {name: table.num_rows for name, table in tables.items()}
-    record_publication(settings, period, sum(counts.values()))  # last: a crash before it means a rebuild
+    record_publication(settings, period, ledger, sum(counts.values()))  # last: a crash before it means a rebuild
     return counts
 
 
@@ -674,9 +655,9 @@ def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
     return sorted(stale | (set(force) & set(volumes)))
 
 
-def record_publication(settings: Settings, period: str, rows: int) -> None:
+def record_publication(settings: Settings, period: str, ledger: pd.DataFrame, rows: int) -> None:
     volumes = _fingerprints(settings, "commodity_volumes")
-    fingerprint = _inputs_fingerprint(_ledger_frame(settings.db_url), volumes, period)
+    fingerprint = _inputs_fingerprint(ledger, volumes, period)
     with store.get_engine(settings.db_url).begin() as conn:
         store.upsert(
             conn,

@@ -180,7 +180,6 @@ def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:
 
 def format_summaries(settings: Settings) -> str:
     """A few lines of each published summary for the latest month, and where the hub report is."""
-    import pyarrow.parquet as pq
 
     from include.kopdes_hub import gold, hub_report, schemas
 
@@ -190,8 +189,7 @@ def format_summaries(settings: Settings) -> str:
     period = months[-1]
 
     def read(dataset: schemas.Dataset):
-        path = gold.partition_path(settings.lake, dataset, period)
-        return pq.read_table(path).to_pandas() if path.exists() else dataset.schema.empty_table().to_pandas()
+        return gold.read_partition(settings.lake, dataset, period).to_pandas()
 
     balance = read(schemas.HUB_BALANCE)
     hub = balance[balance["level"] == "hub"]
