@@ -566,7 +566,8 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
     with store.get_engine(settings.db_url).connect() as conn:
         subs = conn.execute(select(store.Submission).where(store.Submission.submission_id.in_(submission_ids))).all()
     inputs = []
-    for s in sorted(subs, key=lambda s: submission_ids.index(s.submission_id)):
+    order = {submission_id: i for i, submission_id in enumerate(submission_ids)}
+    for s in sorted(subs, key=lambda s: order[s.submission_id]):
         if s.status != store.BRONZE:
             log.info("%s (%s) is already %s: skipped", s.submission_id, s.file_name, s.status)
             continue
