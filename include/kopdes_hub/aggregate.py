@@ -18,10 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import delete, select
 
-from include.kopdes_hub import contract, gold, schemas, store
+from include.kopdes_hub import contract, gold, lake, schemas, store
 from include.kopdes_hub.config import Settings
 
 log = logging.getLogger(__name__)
@@ -116,7 +115,7 @@ def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
     """Rebuild one period's partition and SQL rows from the submissions that count now (idempotent)."""
     inputs = live_inputs(settings).get(period, [])
     if inputs:
-        silver = pa.concat_tables([pq.read_table(settings.lake / path, columns=SILVER_COLUMNS) for _, path in inputs])
+        silver = pa.concat_tables([lake.read_parquet(settings.lake / path, SILVER_COLUMNS) for _, path in inputs])
         volumes = commodity_volumes(silver)
     else:
         volumes = DATASET.schema.empty_table()  # every submission of the month superseded away or reset

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 # Files per mapped ingest task: big enough to amortise a task's start, small enough to spread over workers.
 INGEST_BATCH_SIZE = int(os.environ.get("KOPDES_INGEST_BATCH", "200"))
 # One GX run per kind per mapped task: GX's fixed cost per run is paid once for many small files, while a batch
-# stays small enough to fit a worker's memory (about 1 GB per million rows prepared).
-VALIDATE_BATCH_ROWS = 500_000
+# stays small enough to fit a worker's memory and to spread over the workers.
+VALIDATE_BATCH_ROWS = int(os.environ.get("KOPDES_VALIDATE_BATCH_ROWS", "500000"))
 VALIDATE_BATCH_SUBMISSIONS = int(os.environ.get("KOPDES_VALIDATE_BATCH", "1000"))
 
 

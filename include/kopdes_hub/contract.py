@@ -129,9 +129,15 @@ MEMBERS_MAX = 100_000  # ASSUMPTION: observed 76 -> 359 members [S10][S11]
 # that is mostly wrong is usually a wrong template or a wrong month rather than a few typos: ASSUMPTION.
 MAX_BAD_ROW_SHARE = 0.5
 
-PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-NUMBER_PATTERN = r"^(?i:rp\.?|idr)?\s*-?\s*(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d+)?$"
+# The patterns say [0-9] and spell out their spaces (NBSP too, as Excel writes it) instead of \d and \s, so Python's re
+# and Arrow's RE2 (used by GX on Arrow-backed strings, and by validate's parser) read every text the same way.
+PERIOD_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+SPACE = "[ \t\u00a0]"
+# digits grouped by thousands with one separator throughout (15.000.000, 1,250,000) or not grouped, then an optional
+# decimal part: every text it admits parses, so no number passes its rule and is then lost by the parser
+_GROUPED = r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?$"
+NUMBER_PATTERN = r"^(?i:rp\.?|idr)?" + SPACE + "*-?" + SPACE + "*" + _GROUPED
 
 
 WHOLE_ROW = "*"  # the column of a rule about the whole row

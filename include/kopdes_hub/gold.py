@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import Table, delete, insert
 
 from include.kopdes_hub import lake, schemas
@@ -21,7 +20,7 @@ def partition_path(lake_dir: Path, dataset: schemas.Dataset, period: str) -> Pat
 def read_partition(lake_dir: Path, dataset: schemas.Dataset, period: str) -> pa.Table:
     """The month of a published dataset, or an empty table of its schema when nothing was published for it."""
     path = partition_path(lake_dir, dataset, period)
-    return pq.read_table(path) if path.exists() else dataset.schema.empty_table()
+    return lake.read_parquet(path) if path.exists() else dataset.schema.empty_table()
 
 
 def write_partition(lake_dir: Path, dataset: schemas.Dataset, period: str, data: pa.Table) -> Path:

@@ -52,6 +52,12 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def read_parquet(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One lake file. They are small (a submission, a partition), so reading without Arrow's thread pool and dataset
+    discovery is 2-3x faster than ``pq.read_table``."""
+    return pq.ParquetFile(path).read(columns=columns, use_threads=False)
+
+
 def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
     return _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 

@@ -18,10 +18,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from include.kopdes_hub import contract, gold, schemas, store
+from include.kopdes_hub import contract, gold, lake, schemas, store
 from include.kopdes_hub.config import TIMEZONE, Settings
 from include.kopdes_hub.reference import transport_costs
 from include.kopdes_hub.validate import normalize_period
@@ -495,7 +494,7 @@ def _finance_frame(lake_dir: Path, ledger: pd.DataFrame) -> pd.DataFrame:
     """Accepted finance rows of the submissions that count (latest per cooperative and month)."""
 
     live = ledger[(ledger["kind"] == contract.FINANCE) & ledger["status"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED])]
-    frames = [pq.read_table(lake_dir / p).to_pandas() for p in live["silver_path"].dropna()]
+    frames = [lake.read_parquet(lake_dir / p).to_pandas() for p in live["silver_path"].dropna()]
     columns = ["cooperative_id", "period", "revenue_idr", "operating_cost_idr", "loan_requested_idr"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from include.kopdes_hub import ingest, store
+from include.kopdes_hub import ingest, lake, store
 from include.kopdes_hub.config import Settings
 
 
@@ -144,12 +144,11 @@ class GoldSummary:
 def gold_summary(settings: Settings) -> GoldSummary:
     """Gold totals next to the live silver they come from (they must match exactly)."""
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     from include.kopdes_hub import aggregate
 
     gold_files = sorted((settings.lake / "gold" / aggregate.DATASET.name).glob("period=*/part-0.parquet"))
-    gold = [pq.read_table(f, columns=["flow", "quantity_base", "value_idr"]) for f in gold_files]
+    gold = [lake.read_parquet(f, ["flow", "quantity_base", "value_idr"]) for f in gold_files]
     by_flow: dict[str, float] = {}
     gold_quantity = 0.0
     for table in gold:
@@ -157,7 +156,7 @@ def gold_summary(settings: Settings) -> GoldSummary:
         for flow, value in zip(table["flow"].to_pylist(), table["value_idr"].to_pylist(), strict=True):
             by_flow[flow] = by_flow.get(flow, 0.0) + (value or 0.0)
     silver_quantity = sum(
-        pc.sum(pq.read_table(settings.lake / path, columns=["quantity_base"])["quantity_base"]).as_py() or 0.0
+        pc.sum(lake.read_parquet(settings.lake / path, ["quantity_base"])["quantity_base"]).as_py() or 0.0
         for items in aggregate.live_inputs(settings).values()
         for _, path in items
     )

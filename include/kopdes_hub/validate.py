@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 from sqlalchemy import select, update
 
 from include.kopdes_hub import contract, feedback, lake, store
@@ -36,12 +36,11 @@ log = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo(TIMEZONE)  # clerks date their lines in WIB
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%Y/%m/%d")
+STRING, FLOAT = pa.string(), pa.float64()
 _PERIOD_FORMS = (
     (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), (1, 2)),
     (re.compile(r"^(\d{1,2})[-/.](\d{4})$"), (2, 1)),
 )
-_NUMBER_RE = re.compile(contract.NUMBER_PATTERN)
-_CURRENCY_RE = re.compile(r"(?i)^(rp\.?|idr)\s*")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -74,59 +73,77 @@ def load_registry(db_url: str) -> Registry:
     )
 
 
-def _blank_to_none(values: pd.Series) -> pd.Series:
-    stripped = values.astype(object).str.strip()
-    return stripped.where(stripped.notna() & (stripped != ""), None)
+def _trimmed(values: pa.Array) -> pa.Array:
+    """Text as the clerk meant it: surrounding spaces dropped, a blank cell missing."""
+    text = pc.utf8_trim_whitespace(values.cast(pa.string()))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
-def uses_decimal_comma(texts: pd.Series, delimiter: str | None) -> bool:
-    """Whether a file writes numbers the Indonesian way (``1.250,5``): `;` CSVs do, and so does any file that
-    has a comma followed by 1-2 digits or a dot-grouped number (``15.000.000``)."""
-    if delimiter == ";":
-        return True
-    sample = texts.dropna().astype(str)
-    return bool(sample.str.contains(r"\d,\d{1,2}$|\d\.\d{3}\.\d{3}|\d\.\d{3},\d", regex=True).any())
+def _distinct_map(values: pa.Array, fn: Any, type_: pa.DataType = STRING) -> pa.Array:
+    """``fn`` once per distinct value, spread back onto the rows (clerks repeat the same few spellings thousands of
+    times); a missing value stays missing."""
+    encoded = pc.dictionary_encode(values)
+    return pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type=type_).take(encoded.indices)
+
+
+def parse_numbers(texts: pa.Array, decimal_comma: pa.Array) -> pa.Array:
+    """``1.250,5`` / ``1250.5`` / ``Rp 160.000`` / ``1,250.50`` -> float64, vectorised in Arrow; null where the text
+    is not a number of the contract. ``decimal_comma`` (per row) says the file writes numbers the Indonesian way,
+    which settles a lone separator followed by three digits (``1.250`` is 1250 there, 1.25 elsewhere)."""
+    number = pc.fill_null(pc.match_substring_regex(texts, contract.NUMBER_PATTERN), False)
+    s = pc.replace_substring_regex(
+        pc.replace_substring_regex(texts, r"(?i)^(?:rp\.?|idr)", ""), contract.SPACE + "+", ""
+    )
+    negative = pc.starts_with(s, "-")
+    s = pc.utf8_ltrim(s, "-")
+    dots, commas = pc.count_substring(s, "."), pc.count_substring(s, ",")
+    backwards = pc.utf8_reverse(s)  # the digits after the last separator, counted from the end
+    after_dot, after_comma = pc.find_substring(backwards, "."), pc.find_substring(backwards, ",")
+    has_dot, has_comma = pc.greater(dots, 0), pc.greater(commas, 0)
+    both = pc.and_(has_dot, has_comma)
+    comma_decimal = pc.or_(
+        pc.and_(both, pc.less(after_comma, after_dot)),
+        pc.and_(
+            pc.and_(pc.invert(has_dot), pc.equal(commas, 1)),
+            pc.or_(decimal_comma, pc.not_equal(after_comma, 3)),
+        ),
+    )
+    dot_decimal = pc.or_(
+        pc.and_(both, pc.less(after_dot, after_comma)),
+        pc.and_(
+            pc.and_(pc.invert(has_comma), pc.equal(dots, 1)),
+            pc.invert(pc.and_(decimal_comma, pc.equal(after_dot, 3))),
+        ),
+    )
+    without_dots = pc.replace_substring(s, ".", "")
+    plain = pc.if_else(
+        comma_decimal,
+        pc.replace_substring(without_dots, ",", "."),
+        pc.if_else(dot_decimal, pc.replace_substring(s, ",", ""), pc.replace_substring(without_dots, ",", "")),
+    )
+    number = pc.and_(number, pc.fill_null(pc.match_substring_regex(plain, r"^[0-9]+(?:\.[0-9]+)?$"), False))
+    value = pc.if_else(number, plain, pa.scalar(None, pa.string())).cast(pa.float64())
+    return pc.if_else(negative, pc.negate(value), value)
 
 
 def parse_number(text: str | None, decimal_comma: bool) -> float:
-    """``1.250,5`` / ``1250.5`` / ``Rp 160.000`` / ``1,250.50`` -> float; NaN when it is not a number."""
-    if text is None or not _NUMBER_RE.match(text):
-        return float("nan")
-    s = _CURRENCY_RE.sub("", text).replace(" ", "")
-    negative = s.startswith("-")
-    s = s.lstrip("-")
-    if "." in s and "," in s:
-        decimal: str | None = "," if s.rfind(",") > s.rfind(".") else "."
-    elif "," in s:
-        decimal = "," if s.count(",") == 1 and (decimal_comma or len(s.rsplit(",", 1)[1]) != 3) else None
-    elif "." in s:
-        decimal = "." if s.count(".") == 1 and not (decimal_comma and len(s.rsplit(".", 1)[1]) == 3) else None
-    else:
-        decimal = None
-    for separator in {".", ","} - {decimal}:
-        s = s.replace(separator, "")
-    value = float(s.replace(",", "."))
-    return -value if negative else value
+    """One text through ``parse_numbers``; NaN when it is not a number."""
+    value = parse_numbers(pa.array([text], pa.string()), pa.array([decimal_comma]))[0].as_py()
+    return float("nan") if value is None else value
 
 
-def parse_numbers(texts: pd.Series, decimal_comma: pd.Series | bool) -> pd.Series:
-    """``parse_number`` over a column, once per distinct (text, decimal convention)."""
-    flags = pd.Series(decimal_comma, index=texts.index, dtype=bool)
-    keys = pd.Series(list(zip(texts, flags, strict=True)), index=texts.index)
-    table = {k: parse_number(k[0], bool(k[1])) for k in set(keys[texts.notna()])}
-    return keys.map(table).astype("float64")
-
-
-def parse_dates(texts: pd.Series) -> pd.Series:
-    """ISO ``YYYY-MM-DD`` where the text is a date in one of the contract's forms, else the text as received."""
-    parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
+def _parse_date(text: str) -> str:
     for fmt in DATE_FORMATS:
-        missing = parsed.isna() & texts.notna()
-        if not missing.any():
-            break
-        parsed[missing] = pd.to_datetime(texts[missing], format=fmt, errors="coerce")
-    iso = parsed.dt.strftime("%Y-%m-%d")
-    return iso.where(parsed.notna(), texts).astype(object).where(texts.notna(), None)
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
+def parse_dates(texts: pa.Array) -> pa.Array:
+    """ISO ``YYYY-MM-DD`` where the text is a date in one of the contract's forms, else the text as received."""
+    return _distinct_map(texts, _parse_date)
 
 
 def normalize_period(text: str | None) -> str | None:
@@ -154,90 +171,114 @@ class SubmissionInput:
     period: str | None
     received_at: datetime
     delimiter: str | None
-    bronze: pd.DataFrame  # as read from bronze: strings + lineage
+    bronze: pa.Table  # as read from bronze: strings + lineage
 
 
-def _map_unique(values: pd.Series, fn: Any) -> pd.Series:
-    """``fn`` once per distinct value (clerks repeat the same few spellings thousands of times)."""
-    table = {v: fn(v) for v in values.dropna().unique()}
-    return values.map(table).astype(object).where(values.notna(), None)
+def combine_bronze(subs: list[SubmissionInput]) -> pa.Table:
+    """Every submission's bronze rows in order, in one table; a column a file lacks is null on its rows."""
+    table = pa.concat_tables([s.bronze for s in subs], promote_options="permissive")
+    return table.combine_chunks()
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return _blank_to_none(frame[name])
-    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+def _column(raw: pa.Table, name: str) -> pa.Array:
+    if name in raw.column_names:
+        return _trimmed(raw[name].combine_chunks())
+    return pa.nulls(raw.num_rows, pa.string())
 
 
-def prepare(subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> pd.DataFrame:
+# Numbers written the Indonesian way (1.250,5 or 15.000.000) anywhere in a file decide how its lone separators read
+_DECIMAL_COMMA_HINT = r"[0-9],[0-9]{1,2}$|[0-9]\.[0-9]{3}\.[0-9]{3}|[0-9]\.[0-9]{3},[0-9]"
+
+
+def _decimal_comma(subs: list[SubmissionInput], texts: list[pa.Array], bounds: np.ndarray) -> np.ndarray:
+    """Per submission: does it write numbers the Indonesian way? `;` CSVs do (Indonesian Excel), and so does any file
+    with a comma followed by 1-2 digits or a dot-grouped number in its numeric columns."""
+    hint = np.zeros(int(bounds[-1]), dtype=bool)
+    for text in texts:
+        hint |= pc.fill_null(pc.match_substring_regex(text, _DECIMAL_COMMA_HINT), False).to_numpy(zero_copy_only=False)
+    seen = np.concatenate([[0], np.cumsum(hint)])
+    return (seen[bounds[1:]] > seen[bounds[:-1]]) | np.array([s.delimiter == ";" for s in subs], dtype=bool)
+
+
+def prepare(subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> pa.Table:
     """One row per bronze row of every submission (in order) with the typed and derived columns the contract's
-    expectations check. Vectorised over the whole batch: per-submission values are repeated onto their rows."""
+    expectations check, computed in Arrow over the whole batch: per-submission values are repeated onto their rows,
+    and lookups run once per distinct value."""
     kind = subs[0].kind
-    raw = pd.concat([s.bronze for s in subs], ignore_index=True)
-    sizes = [len(s.bronze) for s in subs]
+    raw = combine_bronze(subs)
+    bounds = np.cumsum([0, *(s.bronze.num_rows for s in subs)])
+    owner = np.repeat(np.arange(len(subs)), np.diff(bounds))
 
-    def per_submission(values: list[Any]) -> np.ndarray:
-        return np.repeat(np.array(values, dtype=object), sizes)
+    def per_submission(values: list[Any]) -> pa.Array:
+        return pa.array(values, pa.string()).take(owner)
 
-    out = pd.DataFrame(index=raw.index)
-    out["_submission_id"] = per_submission([s.submission_id for s in subs])
-    out["_row_number"] = raw["_row_number"].astype("int64")
-    out["cooperative_id"] = _column(raw, "cooperative_id").str.upper()
-    out["file_cooperative_id"] = per_submission([(s.cooperative_id or "").strip().upper() or None for s in subs])
-    out["period"] = _map_unique(_column(raw, "period"), normalize_period)
-    out["file_period"] = per_submission([normalize_period((s.period or "").strip() or None) for s in subs])
+    out: dict[str, pa.Array] = {
+        "_submission_id": per_submission([s.submission_id for s in subs]),
+        "_row_number": raw["_row_number"].combine_chunks().cast(pa.int64()),
+        "cooperative_id": pc.utf8_upper(_column(raw, "cooperative_id")),
+        "file_cooperative_id": per_submission([(s.cooperative_id or "").strip().upper() or None for s in subs]),
+        "period": _distinct_map(_column(raw, "period"), normalize_period),
+        "file_period": per_submission([normalize_period((s.period or "").strip() or None) for s in subs]),
+    }
     texts = {c: _column(raw, c) for c in contract.NUMERIC[kind]}
-    flags = []
-    for s in subs:
-        own = [s.bronze[c] for c in contract.NUMERIC[kind] if c in s.bronze.columns]
-        flags.append(uses_decimal_comma(pd.concat(own) if own else pd.Series(dtype=object), s.delimiter))
-    decimal_comma = pd.Series(per_submission(flags), index=raw.index, dtype=bool)
+    decimal_comma = pa.array(_decimal_comma(subs, list(texts.values()), bounds)[owner], pa.bool_())
     for column, text in texts.items():
         out[f"{column}_text"] = text
         out[column] = parse_numbers(text, decimal_comma)
     if kind == contract.FINANCE:
-        return out
+        return pa.table(out)
 
-    out["flow"] = _map_unique(_column(raw, "flow"), lambda v: contract.FLOW_VALUES.get(normalize_token(v), v.lower()))
+    out["flow"] = _distinct_map(_column(raw, "flow"), lambda v: contract.FLOW_VALUES.get(normalize_token(v), v.lower()))
     out["date"] = parse_dates(_column(raw, "date"))
-    valid_date = out["date"].astype(object).str.match(contract.DATE_PATTERN).fillna(False).astype(bool)
-    out["valid_date"] = out["date"].where(valid_date)  # compared only when it is a date at all
-    out["date_month"] = out["valid_date"].str[:7]
+    valid_date = pc.if_else(
+        pc.fill_null(pc.match_substring_regex(out["date"], contract.DATE_PATTERN), False),
+        out["date"],
+        pa.scalar(None, pa.string()),
+    )
+    out["valid_date"] = valid_date  # compared only when it is a date at all
+    out["date_month"] = pc.utf8_slice_codeunits(valid_date, 0, 7)
     out["received_date"] = per_submission([s.received_at.astimezone(LOCAL_TZ).date().isoformat() for s in subs])
     commodity_text = _column(raw, "commodity")
-    codes = _map_unique(commodity_text, catalogue.commodity_code)
-    out["commodity"] = codes.where(codes.notna(), commodity_text)
+    codes = _distinct_map(commodity_text, catalogue.commodity_code)
+    out["commodity"] = pc.coalesce(codes, commodity_text)
     out["catalogue_commodity"] = codes
-    out["unit"] = _map_unique(_column(raw, "unit"), catalogue.unit_name)
-    graded = {c for c, spec in catalogue.commodities.items() if spec.grades}
-    out["grade"] = _map_unique(_column(raw, "grade"), _normalize_grade)
+    unit = out["unit"] = _distinct_map(_column(raw, "unit"), catalogue.unit_name)
+    grade = out["grade"] = _distinct_map(_column(raw, "grade"), _normalize_grade)
     # "commodity|unit" and "commodity|grade" keys, only where both sides are known: the set rules check pairs
-    code_text = codes.astype("string")
-    unit_key = (code_text + "|" + out["unit"].astype("string")).astype(object)
-    grade_key = (code_text + "|" + out["grade"].astype("string")).astype(object)
-    out["commodity_unit"] = unit_key.where(codes.notna() & out["unit"].notna(), None)
-    out["commodity_grade"] = grade_key.where(codes.isin(graded) & out["grade"].notna(), None)
+    unit_key = pc.binary_join_element_wise(codes, unit, "|")
+    graded = pa.array([c for c, spec in catalogue.commodities.items() if spec.grades], pa.string())
+    out["commodity_unit"] = unit_key
+    out["commodity_grade"] = pc.if_else(
+        pc.is_in(codes, graded), pc.binary_join_element_wise(codes, grade, "|"), pa.scalar(None, pa.string())
+    )
     out["notes"] = _column(raw, "notes")
 
-    def lookup(attr: str) -> pd.Series:
-        table = {c: getattr(spec, attr) for c, spec in catalogue.commodities.items()}
-        return codes.map(table).astype("float64" if attr != "base_unit" else object)
+    def spec(attr: str, type_: pa.DataType = FLOAT) -> pa.Array:
+        return _distinct_map(codes, lambda code: getattr(catalogue.commodities[code], attr), type_)
 
-    factors = {(c, u): f for c, spec in catalogue.commodities.items() for u, f in spec.units.items()}
-    factor = pd.Series(list(zip(codes, out["unit"], strict=True)), index=out.index).map(factors).astype("float64")
-    out["base_unit"] = lookup("base_unit")
-    out["quantity_base"] = out["quantity"] * factor
-    out["unit_price_base_idr"] = out["unit_price_idr"] / factor
-    out["price_min_idr"] = lookup("price_min_idr")
-    out["price_max_idr"] = lookup("price_max_idr")
-    members = out["cooperative_id"].map(registry.members).astype("float64")
-    out["quantity_cap"] = np.minimum(members * lookup("max_per_member_month"), lookup("max_per_cooperative_month"))
-    return out
+    factors = {f"{c}|{u}": f for c, s in catalogue.commodities.items() for u, f in s.units.items()}
+    factor = _distinct_map(unit_key, factors.get, pa.float64())
+    out["base_unit"] = spec("base_unit", pa.string())
+    out["quantity_base"] = pc.multiply(out["quantity"], factor)
+    out["unit_price_base_idr"] = pc.divide(out["unit_price_idr"], factor)
+    out["price_min_idr"] = spec("price_min_idr")
+    out["price_max_idr"] = spec("price_max_idr")
+    members = _distinct_map(out["cooperative_id"], registry.members.get, pa.float64())
+    out["quantity_cap"] = pc.min_element_wise(
+        pc.multiply(members, spec("max_per_member_month")), spec("max_per_cooperative_month"), skip_nulls=False
+    )
+    return pa.table(out)
 
 
 def _normalize_grade(text: str) -> str:
     token = text.strip()
     return token.upper() if re.fullmatch(r"(?i)i{1,3}|[ab]", token) else token.lower()
+
+
+def gx_frame(prepared: pa.Table) -> pd.DataFrame:
+    """The prepared rows as the pandas frame GX validates: Arrow-backed strings (no copies, vectorised string
+    rules, fast missing checks), NaN for a missing number."""
+    return prepared.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -353,11 +394,11 @@ def _explain(rule: contract.Rule, row: pd.Series, value: str, catalogue: Catalog
     )
 
 
-def _received_value(bronze: pd.DataFrame, position: int, column: str) -> str:
-    if column == contract.WHOLE_ROW or column not in bronze.columns:
+def _received_value(bronze: pa.Table, position: int, column: str) -> str:
+    if column == contract.WHOLE_ROW or column not in bronze.column_names:
         return ""
-    value = bronze[column].iloc[position]
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    value = bronze[column][position].as_py()
+    return "" if value is None else str(value)
 
 
 def _first_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -396,50 +437,44 @@ def decide(kind: str, bronze_columns: set[str], rows: int, bad_rows: int) -> tup
     return (store.PARTLY_ACCEPTED if bad_rows else store.ACCEPTED), None
 
 
-def _arr(values: pd.Series, type_: pa.DataType) -> pa.Array:
-    """A pandas column as an Arrow array, NaN and None as null."""
-    return pa.array(values.astype(object).where(values.notna(), None).tolist(), type=type_)
-
-
-def _silver_table(
-    kind: str, rows: pd.DataFrame, bronze: pd.DataFrame, registry: Registry, catalogue_version: str
-) -> pa.Table:
+def _silver_table(kind: str, rows: pa.Table, bronze: pa.Table, registry: Registry, catalogue_version: str) -> pa.Table:
     """Accepted rows, typed: base units, IDR values, registry place, lineage and the versions that accepted them."""
-    n = len(rows)
-    place = [registry.places.get(c, (None, None, None)) for c in rows["cooperative_id"]]
+    n = rows.num_rows
+    cooperative = rows["cooperative_id"].combine_chunks()
     common = {
-        "submission_id": _arr(rows["_submission_id"], pa.string()),
-        "cooperative_id": _arr(rows["cooperative_id"], pa.string()),
-        "hub_id": pa.array([p[0] for p in place], pa.string()),
-        "district_code": pa.array([p[1] for p in place], pa.string()),
-        "village_code": pa.array([p[2] for p in place], pa.string()),
-        "period": _arr(rows["period"], pa.string()),
+        "submission_id": rows["_submission_id"],
+        "cooperative_id": cooperative,
+        **{
+            name: _distinct_map(cooperative, lambda c, i=i: registry.places.get(c, (None, None, None))[i])
+            for i, name in enumerate(("hub_id", "district_code", "village_code"))
+        },
+        "period": rows["period"],
     }
     if kind == contract.FINANCE:
-        body = {**common, **{c: _arr(rows[c].round().astype("Int64"), pa.int64()) for c in contract.FINANCE_FIELDS}}
+        whole = {c: pc.round(rows[c]).cast(pa.int64()) for c in contract.FINANCE_FIELDS}
+        body = {**common, **whole}
     else:
-        price = rows["unit_price_idr"]
         body = {
             **common,
-            "flow": _arr(rows["flow"], pa.string()),
-            "date": pa.array(pd.to_datetime(rows["date"], format="%Y-%m-%d").dt.date.tolist(), pa.date32()),
-            "commodity": _arr(rows["commodity"], pa.string()),
-            "quantity": _arr(rows["quantity"], pa.float64()),
-            "unit": _arr(rows["unit"], pa.string()),
-            "quantity_base": _arr(rows["quantity_base"], pa.float64()),
-            "base_unit": _arr(rows["base_unit"], pa.string()),
-            "unit_price_idr": _arr(price, pa.float64()),
-            "unit_price_base_idr": _arr(rows["unit_price_base_idr"], pa.float64()),
-            "value_idr": _arr(rows["quantity"] * price, pa.float64()),
-            "grade": _arr(rows["grade"], pa.string()),
-            "notes": _arr(rows["notes"], pa.string()),
+            "flow": rows["flow"],
+            "date": pc.strptime(rows["date"], "%Y-%m-%d", "s").cast(pa.date32()),
+            "commodity": rows["commodity"],
+            "quantity": rows["quantity"],
+            "unit": rows["unit"],
+            "quantity_base": rows["quantity_base"],
+            "base_unit": rows["base_unit"],
+            "unit_price_idr": rows["unit_price_idr"],
+            "unit_price_base_idr": rows["unit_price_base_idr"],
+            "value_idr": pc.multiply(rows["quantity"], rows["unit_price_idr"]),
+            "grade": rows["grade"],
+            "notes": rows["notes"],
         }
     lineage = {
-        "row_number": _arr(rows["_row_number"], pa.int32()),
-        "source_file": _arr(bronze["_source_file"], pa.string()),
-        "received_at": pa.array(bronze["_received_at"], pa.timestamp("us", tz="UTC")),
-        "contract_version": pa.array([contract.CONTRACT_VERSION] * n, pa.string()),
-        "catalogue_version": pa.array([catalogue_version] * n, pa.string()),
+        "row_number": rows["_row_number"].cast(pa.int32()),
+        "source_file": bronze["_source_file"],
+        "received_at": bronze["_received_at"].cast(pa.timestamp("us", tz="UTC")),
+        "contract_version": pa.repeat(pa.scalar(contract.CONTRACT_VERSION), n),
+        "catalogue_version": pa.repeat(pa.scalar(catalogue_version), n),
     }
     return pa.table({**body, **lineage})
 
@@ -456,39 +491,39 @@ REASON_TYPE = pa.struct(
 )
 
 
-def _quarantine_table(kind: str, rows: pd.DataFrame, bronze: pd.DataFrame, reasons: list[list[Reason]]) -> pa.Table:
+def _quarantine_table(kind: str, rows: pa.Table, bronze: pa.Table, reasons: list[list[Reason]]) -> pa.Table:
     """Rejected rows: the values as received (JSON, since each file has its own columns) and every rule broken."""
-    data_columns = [c for c in bronze.columns if not c.startswith("_")]
-    records = bronze[data_columns].to_dict("records")
+    data_columns = [c for c in bronze.column_names if not c.startswith("_")]
+    records = bronze.select(data_columns).to_pylist()
     received = [json.dumps({k: v for k, v in r.items() if isinstance(v, str)}, ensure_ascii=False) for r in records]
-    n = len(rows)
+    n = rows.num_rows
     return pa.table(
         {
-            "submission_id": _arr(rows["_submission_id"], pa.string()),
-            "kind": pa.array([kind] * n, pa.string()),
-            "cooperative_id": _arr(rows["file_cooperative_id"], pa.string()),
-            "period": _arr(rows["file_period"], pa.string()),
-            "row_number": _arr(rows["_row_number"], pa.int32()),
-            "source_file": _arr(bronze["_source_file"], pa.string()),
-            "received_at": pa.array(bronze["_received_at"], pa.timestamp("us", tz="UTC")),
+            "submission_id": rows["_submission_id"],
+            "kind": pa.repeat(pa.scalar(kind), n),
+            "cooperative_id": rows["file_cooperative_id"],
+            "period": rows["file_period"],
+            "row_number": rows["_row_number"].cast(pa.int32()),
+            "source_file": bronze["_source_file"],
+            "received_at": bronze["_received_at"].cast(pa.timestamp("us", tz="UTC")),
             "values_received": pa.array(received, pa.string()),
             "rule_ids": pa.array([[r.rule_id for r in rs] for rs in reasons], pa.list_(pa.string())),
             "reasons": pa.array([[r.__dict__ for r in rs] for rs in reasons], pa.list_(REASON_TYPE)),
-            "contract_version": pa.array([contract.CONTRACT_VERSION] * n, pa.string()),
+            "contract_version": pa.repeat(pa.scalar(contract.CONTRACT_VERSION), n),
         }
     )
 
 
-def _slice_result(result: Any, positions: np.ndarray, row_numbers: pd.Series, sub: SubmissionInput) -> dict[str, Any]:
-    """The GX suite result restricted to one submission's rows, indices turned into the clerk's row numbers."""
-    wanted = set(positions.tolist())
+def _slice_result(result: Any, lo: int, hi: int, row_numbers: np.ndarray, sub: SubmissionInput) -> dict[str, Any]:
+    """The GX suite result restricted to one submission's rows lo..hi-1, indices turned into the clerk's row
+    numbers."""
     results = []
     for r in result.results:
         indices = r.result.get("unexpected_index_list")
-        unexpected = [] if indices is None else [i for i in indices if i in wanted]
+        unexpected = [] if indices is None else [i for i in indices if lo <= i < hi]
         values = r.result.get("unexpected_list") or []
-        picked = [v for i, v in zip(indices or [], values, strict=False) if i in wanted]
-        element_count = len(positions)
+        picked = [v for i, v in zip(indices or [], values, strict=False) if lo <= i < hi]
+        element_count = hi - lo
         results.append(
             {
                 "expectation_type": r.expectation_config.type,
@@ -503,7 +538,7 @@ def _slice_result(result: Any, positions: np.ndarray, row_numbers: pd.Series, su
                     "element_count": element_count,
                     "unexpected_count": len(unexpected),
                     "unexpected_percent": 100.0 * len(unexpected) / element_count if element_count else 0.0,
-                    "unexpected_rows": [int(row_numbers.loc[i]) for i in unexpected],
+                    "unexpected_rows": [int(row_numbers[i]) for i in unexpected],
                     "unexpected_values": [
                         v if isinstance(v, str | int | float) or v is None else str(v) for v in picked
                     ],
@@ -571,7 +606,7 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
         if s.status != store.BRONZE:
             log.info("%s (%s) is already %s: skipped", s.submission_id, s.file_name, s.status)
             continue
-        bronze = pq.read_table(settings.lake / s.bronze_path).to_pandas()
+        bronze = lake.read_parquet(settings.lake / s.bronze_path)
         inputs.append(
             SubmissionInput(
                 submission_id=s.submission_id,
@@ -581,7 +616,7 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
                 period=s.period,
                 received_at=s.received_at,
                 delimiter=s.delimiter,
-                bronze=bronze.reset_index(drop=True),
+                bronze=bronze,
             )
         )
     return inputs
@@ -626,26 +661,30 @@ def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[
 class Evaluation:
     """The contract applied to a batch of one kind: every row's reasons and every submission's decision."""
 
-    frame: pd.DataFrame  # prepared rows of all submissions, in order
-    bronze: pd.DataFrame  # the same rows as received
+    prepared: pa.Table  # typed and derived columns of all submissions' rows, in order
+    frame: pd.DataFrame  # the same, as the pandas frame GX validated
+    bronze: pa.Table  # the same rows as received
     bounds: np.ndarray  # submission i owns rows bounds[i]:bounds[i+1]
-    reasons: list[list[Reason]]  # per row; empty = the row is accepted
+    reasons: dict[int, list[Reason]]  # row position -> every rule it broke; a row not here is accepted
+    bad: np.ndarray  # per row: quarantined
     decisions: list[tuple[str, str | None]]  # per submission: decision and the reason for a rejection
     gx_result: Any
 
-    @property
-    def bad(self) -> np.ndarray:
-        return np.array([bool(r) for r in self.reasons], dtype=bool)
+    def row_reasons(self, lo: int, hi: int) -> list[list[Reason]]:
+        """Reasons of rows lo..hi-1, one list per row (empty for an accepted row)."""
+        return [self.reasons.get(position, []) for position in range(lo, hi)]
 
 
 def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> Evaluation:
     """Prepare, run the GX suite once over all rows, turn unexpected indices into reasons, decide per submission."""
-    frame = prepare(subs, registry, catalogue)
-    bronze = pd.concat([s.bronze for s in subs], ignore_index=True)
+    prepared = prepare(subs, registry, catalogue)
+    frame = gx_frame(prepared)
+    bronze = combine_bronze(subs)
     rule_list = contract_rules(kind, registry, catalogue)
     result = run_suite(frame, build_suite(kind, rule_list))
 
-    reasons: list[list[Reason]] = [[] for _ in range(len(frame))]
+    reasons: dict[int, list[Reason]] = {}
+    bad = np.zeros(len(frame), dtype=bool)
     duplicate = next((r.kwargs["column_list"] for r in rule_list if r.rule_id == "DUPLICATE_ROW"), None)
     first_rows = _first_rows(frame, duplicate) if duplicate and len(frame) else None
     for r in result.results:
@@ -655,13 +694,13 @@ def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalog
                 int(first_rows.iloc[position]) if rule.rule_id == "DUPLICATE_ROW" and first_rows is not None else None
             )
             value = _received_value(bronze, position, rule.column)
-            reasons[position].append(_explain(rule, frame.iloc[position], value, catalogue, first))
+            reasons.setdefault(position, []).append(_explain(rule, frame.iloc[position], value, catalogue, first))
+            bad[position] = True
 
-    bounds = np.cumsum([0, *(len(s.bronze) for s in subs)])
-    bad = np.array([bool(r) for r in reasons], dtype=bool)
+    bounds = np.cumsum([0, *(s.bronze.num_rows for s in subs)])
     decisions = []
     for sub, lo, hi in zip(subs, bounds[:-1], bounds[1:], strict=True):
-        present = {c for c in sub.bronze.columns if not c.startswith("_")}
+        present = {c for c in sub.bronze.column_names if not c.startswith("_")}
         decision, why = decide(kind, present, int(hi - lo), int(bad[lo:hi].sum()))
         if decision == store.REJECTED:
             assert why is not None
@@ -674,9 +713,10 @@ def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalog
                 "Perbaiki berkas, lalu kirim ulang seluruh laporan bulan ini.",
             )
             for position in range(lo, hi):
-                reasons[position] = reasons[position] or [whole]
+                reasons.setdefault(position, [whole])
+            bad[lo:hi] = True
         decisions.append((decision, why))
-    return Evaluation(frame, bronze, bounds, reasons, decisions, result)
+    return Evaluation(prepared, frame, bronze, bounds, reasons, bad, decisions, result)
 
 
 def check_conservation(sub: SubmissionInput, rows_silver: int, rows_quarantine: int) -> None:
@@ -696,17 +736,22 @@ def _validate_kind(
     run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
     lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
     log.info("GX result of the whole %s batch (%d rows): %s", kind, len(frame), run_json)
-    bad = ev.bad
-    good = ~bad
-    silver = _silver_table(kind, frame[good], bronze[good], registry, catalogue.version)
-    quarantine = _quarantine_table(kind, frame[bad], bronze[bad], [rs for rs, b in zip(reasons, bad, strict=True) if b])
+    bad = pa.array(ev.bad)
+    good = pc.invert(bad)
+    silver = _silver_table(kind, ev.prepared.filter(good), bronze.filter(good), registry, catalogue.version)
+    bad_positions = np.flatnonzero(ev.bad)
+    quarantine = _quarantine_table(
+        kind, ev.prepared.filter(bad), bronze.filter(bad), [reasons[int(p)] for p in bad_positions]
+    )
+    bad, good = ev.bad, ~ev.bad
+    row_numbers = ev.prepared["_row_number"].to_numpy()
 
     outcomes = []
     silver_at = quarantine_at = 0
     for sub, lo, hi, (decision, why) in zip(subs, ev.bounds[:-1], ev.bounds[1:], ev.decisions, strict=True):
         n_good, n_bad = int(good[lo:hi].sum()), int(bad[lo:hi].sum())
         check_conservation(sub, n_good, n_bad)
-        period = frame["file_period"].iloc[lo] if hi > lo else normalize_period(sub.period)
+        period = normalize_period((sub.period or "").strip() or None)
         partition = period if isinstance(period, str) and re.match(contract.PERIOD_PATTERN, period) else "unknown"
         paths: dict[str, str | None] = {"silver_path": None, "quarantine_path": None}
         if n_good:
@@ -719,21 +764,10 @@ def _validate_kind(
             paths["quarantine_path"] = target.relative_to(settings.lake).as_posix()
         silver_at += n_good
         quarantine_at += n_bad
-        row_numbers = frame["_row_number"].iloc[lo:hi]
-        paths.update(
-            _write_reports(
-                settings,
-                kind,
-                sub,
-                decision,
-                why,
-                partition,
-                n_good,
-                row_numbers,
-                reasons[lo:hi],
-                _slice_result(result, np.arange(lo, hi), row_numbers, sub),
-            )
-        )
+        mine = bad_positions[np.searchsorted(bad_positions, lo) : np.searchsorted(bad_positions, hi)]
+        problems = [(int(row_numbers[p]), reason) for p in mine for reason in reasons[int(p)]]
+        gx_slice = _slice_result(result, int(lo), int(hi), row_numbers, sub)
+        paths.update(_write_reports(settings, kind, sub, decision, why, partition, n_good, problems, gx_slice))
         outcomes.append(Outcome(sub.submission_id, decision, why, len(sub.bronze), n_good, n_bad, paths))
 
     now = store.utcnow()
@@ -780,8 +814,7 @@ def _write_reports(
     why: str | None,
     partition: str,
     rows_accepted: int,
-    row_numbers: pd.Series,
-    reasons: list[list[Reason]],
+    problems: list[tuple[int, Reason]],
     gx_result: dict[str, Any],
 ) -> dict[str, str]:
     """The engineer's GX result (JSON + HTML) and the clerk's feedback (HTML + CSV) of one submission."""
@@ -798,7 +831,7 @@ def _write_reports(
         decision_reason=why,
         rows_total=len(sub.bronze),
         rows_accepted=rows_accepted,
-        problems=[(int(n), reason) for n, rs in zip(row_numbers, reasons, strict=True) for reason in rs],
+        problems=problems,
     )
     page = lake.feedback_path(settings.lake, sub.cooperative_id, partition, sub.submission_id, "html")
     lake.write_text_atomic(feedback.clerk_html(report), page)
