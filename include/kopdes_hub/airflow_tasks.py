@@ -55,14 +55,14 @@ def ingest_batch(paths: list[str]) -> dict[str, int]:
     return counts
 
 
-def _sum(results: list[dict[str, int]]) -> dict[str, int]:
+def _sum(results: list[dict[str, float]]) -> dict[str, float]:
     total: Counter[str] = Counter()
     for result in results:
         total.update(result)
     return dict(total)
 
 
-def _announce(asset: Asset, counts: dict[str, int], key: str) -> dict[str, int]:
+def _announce(asset: Asset, counts: dict[str, float], key: str) -> dict[str, float]:
     """Emit the asset with the counts as the event's extra, or skip (no event) when ``counts[key]`` is zero."""
     if not counts.get(key):
         raise AirflowSkipException(f"nothing new for {asset.name} ({counts}); downstream is not woken")
@@ -91,16 +91,16 @@ def find_bronze_batches() -> list[list[str]]:
     return batches
 
 
-def validate_batch(submission_ids: list[str]) -> dict[str, int]:
+def validate_batch(submission_ids: list[str]) -> dict[str, float]:
     _label_batch(submission_ids)
     counts = validate.validate_submissions(get_settings(), submission_ids)
     log.info("validated %s", counts)
     return counts
 
 
-def settle_silver(results: list[dict[str, int]], asset: Asset) -> dict[str, int]:
+def settle_silver(results: list[dict[str, float]], asset: Asset) -> dict[str, float]:
     """Apply supersession across the ledger, then emit the silver asset when a submission was validated."""
-    counts = _sum(results)
+    counts = {k: v for k, v in _sum(results).items() if not k.startswith("seconds_")}  # timings stay in the logs
     counts.update(validate.apply_supersession(get_settings()))
     return _announce(asset, counts, "submissions")
 

@@ -15,7 +15,9 @@ import difflib
 import json
 import logging
 import re
+import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -275,10 +277,16 @@ def _normalize_grade(text: str) -> str:
     return token.upper() if re.fullmatch(r"(?i)i{1,3}|[ab]", token) else token.lower()
 
 
-def gx_frame(prepared: pa.Table) -> pd.DataFrame:
-    """The prepared rows as the pandas frame GX validates: Arrow-backed strings (no copies, vectorised string
-    rules, fast missing checks), NaN for a missing number."""
-    return prepared.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+def gx_frame(prepared: pa.Table, rule_list: list[contract.Rule]) -> pd.DataFrame:
+    """The columns the rules check, as the pandas frame GX validates: Arrow-backed strings (no copies, vectorised
+    string rules, fast missing checks), NaN for a missing number. Only those columns, since GX fingerprints the
+    whole frame it is given."""
+    keys = ("column", "column_A", "column_B")
+    wanted = {
+        c for r in rule_list for c in [*(r.kwargs[k] for k in keys if k in r.kwargs), *r.kwargs.get("column_list", [])]
+    }
+    columns = [c for c in prepared.column_names if c in wanted]
+    return prepared.select(columns).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -352,8 +360,10 @@ def _closest_commodities(value: str, catalogue: Catalogue) -> str:
     return ", ".join(f"{name} ({names[name]})" for name in picks)
 
 
-def _explain(rule: contract.Rule, row: pd.Series, value: str, catalogue: Catalogue, first_row: int | None) -> Reason:
-    code = row.get("catalogue_commodity") if isinstance(row.get("catalogue_commodity"), str) else None
+def _explain(
+    rule: contract.Rule, row: dict[str, Any], value: str, catalogue: Catalogue, first_row: int | None
+) -> Reason:
+    code = row.get("catalogue_commodity")
     spec = catalogue.commodities.get(code) if code else None
     fields: dict[str, Any] = {
         "value": value,
@@ -401,9 +411,10 @@ def _received_value(bronze: pa.Table, position: int, column: str) -> str:
     return "" if value is None else str(value)
 
 
-def _first_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+def _first_rows(prepared: pa.Table, columns: list[str]) -> np.ndarray:
     """For each row, the file row number of the first row with the same values in ``columns``."""
-    return frame.groupby(list(columns), dropna=False, sort=False)["_row_number"].transform("first")
+    frame = prepared.select([*columns, "_row_number"]).to_pandas()
+    return frame.groupby(list(columns), dropna=False, sort=False)["_row_number"].transform("first").to_numpy()
 
 
 @dataclass
@@ -622,19 +633,22 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
     return inputs
 
 
-def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[str, int]:
+def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[str, float]:
     """Validate a batch: one GX run per kind over all its rows, then silver, quarantine, feedback and the ledger
-    per submission. Already validated submissions are skipped, so a retried task changes nothing."""
+    per submission. Already validated submissions are skipped, so a retried task changes nothing. Returns the
+    counts, and the seconds each step took (``seconds_load``, ``_prepare``, ``_gx``, ``_files``)."""
     started = store.utcnow()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    clock = time.perf_counter()
     catalogue = load_catalogue()
     registry = load_registry(settings.db_url)
     inputs = _load_inputs(settings, submission_ids)
+    seconds: Counter[str] = Counter(load=time.perf_counter() - clock)
     outcomes: list[Outcome] = []
     for kind in contract.KINDS:
         subs = [s for s in inputs if s.kind == kind]
         if subs:
-            outcomes += _validate_kind(settings, kind, subs, registry, catalogue, run_id)
+            outcomes += _validate_kind(settings, kind, subs, registry, catalogue, run_id, seconds)
     totals = {
         "submissions": len(outcomes),
         "rows_bronze": sum(o.rows_bronze for o in outcomes),
@@ -654,7 +668,14 @@ def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[
         )
     for decision in store.DECISIONS:
         totals[decision] = sum(1 for o in outcomes if o.decision == decision)
-    return totals
+    log.info(
+        "validated %d submission(s), %d rows in %.1f s: %s",
+        len(outcomes),
+        totals["rows_bronze"],
+        time.perf_counter() - clock,
+        ", ".join(f"{step} {s:.1f} s" for step, s in seconds.items()),
+    )
+    return {**totals, **{f"seconds_{step}": round(s, 3) for step, s in seconds.items()}}
 
 
 @dataclass
@@ -669,6 +690,7 @@ class Evaluation:
     bad: np.ndarray  # per row: quarantined
     decisions: list[tuple[str, str | None]]  # per submission: decision and the reason for a rejection
     gx_result: Any
+    seconds: dict[str, float]  # where the time went: prepare, gx
 
     def row_reasons(self, lo: int, hi: int) -> list[list[Reason]]:
         """Reasons of rows lo..hi-1, one list per row (empty for an accepted row)."""
@@ -677,24 +699,27 @@ class Evaluation:
 
 def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> Evaluation:
     """Prepare, run the GX suite once over all rows, turn unexpected indices into reasons, decide per submission."""
+    clock = time.perf_counter()
     prepared = prepare(subs, registry, catalogue)
-    frame = gx_frame(prepared)
     bronze = combine_bronze(subs)
     rule_list = contract_rules(kind, registry, catalogue)
+    frame = gx_frame(prepared, rule_list)
+    prepared_at = time.perf_counter()
     result = run_suite(frame, build_suite(kind, rule_list))
+    seconds = {"prepare": prepared_at - clock, "gx": time.perf_counter() - prepared_at}
 
     reasons: dict[int, list[Reason]] = {}
     bad = np.zeros(len(frame), dtype=bool)
-    duplicate = next((r.kwargs["column_list"] for r in rule_list if r.rule_id == "DUPLICATE_ROW"), None)
-    first_rows = _first_rows(frame, duplicate) if duplicate and len(frame) else None
     for r in result.results:
         rule = rule_list[r.expectation_config.meta["rule"]]
-        for position in r.result.get("unexpected_index_list") or []:
-            first = (
-                int(first_rows.iloc[position]) if rule.rule_id == "DUPLICATE_ROW" and first_rows is not None else None
-            )
+        positions = r.result.get("unexpected_index_list") or []
+        duplicate = rule.rule_id == "DUPLICATE_ROW" and positions
+        first_rows = _first_rows(prepared, rule.kwargs["column_list"]) if duplicate else None
+        for position in positions:
+            first = int(first_rows[position]) if first_rows is not None else None
             value = _received_value(bronze, position, rule.column)
-            reasons.setdefault(position, []).append(_explain(rule, frame.iloc[position], value, catalogue, first))
+            row = prepared.slice(position, 1).to_pylist()[0]
+            reasons.setdefault(position, []).append(_explain(rule, row, value, catalogue, first))
             bad[position] = True
 
     bounds = np.cumsum([0, *(s.bronze.num_rows for s in subs)])
@@ -716,7 +741,7 @@ def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalog
                 reasons.setdefault(position, [whole])
             bad[lo:hi] = True
         decisions.append((decision, why))
-    return Evaluation(prepared, frame, bronze, bounds, reasons, bad, decisions, result)
+    return Evaluation(prepared, frame, bronze, bounds, reasons, bad, decisions, result, seconds)
 
 
 def check_conservation(sub: SubmissionInput, rows_silver: int, rows_quarantine: int) -> None:
@@ -729,9 +754,17 @@ def check_conservation(sub: SubmissionInput, rows_silver: int, rows_quarantine: 
 
 
 def _validate_kind(
-    settings: Settings, kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue, run_id: str
+    settings: Settings,
+    kind: str,
+    subs: list[SubmissionInput],
+    registry: Registry,
+    catalogue: Catalogue,
+    run_id: str,
+    seconds: Counter[str],
 ) -> list[Outcome]:
     ev = evaluate(kind, subs, registry, catalogue)
+    seconds.update(ev.seconds)
+    clock = time.perf_counter()
     frame, bronze, reasons, result = ev.frame, ev.bronze, ev.reasons, ev.gx_result
     run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
     lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
@@ -770,6 +803,7 @@ def _validate_kind(
         paths.update(_write_reports(settings, kind, sub, decision, why, partition, n_good, problems, gx_slice))
         outcomes.append(Outcome(sub.submission_id, decision, why, len(sub.bronze), n_good, n_bad, paths))
 
+    seconds["files"] += time.perf_counter() - clock
     now = store.utcnow()
     with store.get_engine(settings.db_url).begin() as conn:
         for o in outcomes:
@@ -819,7 +853,7 @@ def _write_reports(
 ) -> dict[str, str]:
     """The engineer's GX result (JSON + HTML) and the clerk's feedback (HTML + CSV) of one submission."""
     gx_json = lake.validation_path(settings.lake, sub.submission_id, "json")
-    lake.write_text_atomic(json.dumps(gx_result, ensure_ascii=False, indent=1, default=str), gx_json)
+    lake.write_text_atomic(json.dumps(gx_result, ensure_ascii=False, default=str), gx_json)
     lake.write_text_atomic(feedback.gx_result_html(gx_result), gx_json.with_suffix(".html"))
     report = feedback.SubmissionReport(
         submission_id=sub.submission_id,

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -136,6 +137,7 @@ def stage_project(work: Path) -> dict:
     with PeakMemory() as memory:
         start = time.perf_counter()
         totals = {"rows": 0, "rows_silver": 0, "rows_quarantine": 0}
+        steps: Counter[str] = Counter()
         pending = validate.find_bronze(settings)
         batches = validate.plan_batches(pending, VALIDATE_BATCH_ROWS, VALIDATE_BATCH_SUBMISSIONS)
         store.get_engine(settings.db_url).dispose()  # no open connection crosses the fork
@@ -145,6 +147,7 @@ def stage_project(work: Path) -> dict:
                 totals["rows"] += counts["rows_bronze"]
                 totals["rows_silver"] += counts["rows_silver"]
                 totals["rows_quarantine"] += counts["rows_quarantine"]
+                steps.update({k.removeprefix("seconds_"): v for k, v in counts.items() if k.startswith("seconds_")})
             validate.apply_supersession(settings)
             validated = time.perf_counter()
             periods = aggregate.plan(settings)
@@ -158,6 +161,7 @@ def stage_project(work: Path) -> dict:
         "batches": len(batches),
         "submissions": len(pending),
         "peak_mb": memory.peak,
+        "steps": dict(steps),
         **totals,
     }
 
@@ -260,8 +264,15 @@ def bench(rows: int) -> None:
     print(line("DuckDB reference", duck))
     print(line("kopdes validate+aggregate", project))
     print(
-        f"    of which validate {project['validate_seconds']:.1f} s, aggregate {project['aggregate_seconds']:.1f} s "
-        f"({project['periods']} periods)"
+        f"    of which validate {project['validate_seconds']:.1f} s ({project['batches']} batches), "
+        f"aggregate {project['aggregate_seconds']:.1f} s ({project['periods']} periods), on {WORKERS} workers"
+    )
+    steps = project["steps"]
+    print(
+        "    validate busy time summed over workers: "
+        + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps.items())
+        + f"; the GX run alone is {steps.get('gx', 0) / WORKERS / duck['seconds']:.2f}x DuckDB's whole program "
+        f"when spread over {WORKERS} workers"
     )
     print(
         f"  ratio project / DuckDB:    time {project['seconds'] / duck['seconds']:.2f}x, "

@@ -163,7 +163,7 @@ def test_silver_values_are_typed_in_base_units():
     )
     ev = validate.evaluate(contract.LINES, [sub], REGISTRY, load_catalogue())
     assert ev.reasons == {} and not ev.bad.any()
-    row = ev.frame.iloc[0]
+    row = ev.prepared.to_pylist()[0]
     assert (row["commodity"], row["unit"], row["quantity"], row["quantity_base"]) == (
         "lada_putih",
         "kuintal",
