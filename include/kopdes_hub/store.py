@@ -31,6 +31,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -267,17 +268,37 @@ def get_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# Any fixed 64-bit number, the same in every process: the PostgreSQL advisory lock serialising migrations.
+_MIGRATION_LOCK = 0x6B6F7064_6573_0001
+
+
 def migrate(url: str) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+    """Bring the schema to the newest Alembic revision (idempotent, and safe when tasks run it at once).
+
+    Every DAG run's first task migrates, so on a fresh store (a new deployment: the runs created at unpause start
+    together) several processes upgrade at the same moment; unserialised, two CREATE TABLEs of the same table
+    collide (``pg_type_typname_nsp_index``) and the losing task waits out its retry delay. On PostgreSQL the
+    migration's transaction first takes an advisory lock, so the others wait and then find the schema at head; on
+    SQLite the migration starts with ``BEGIN IMMEDIATE``, the database's write lock.
+    """
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    with get_engine(url).begin() as conn:
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.begin()
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        elif engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.begin()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        conn.commit()
 
 
 def upsert(

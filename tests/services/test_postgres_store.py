@@ -21,6 +21,17 @@ def test_migrations_and_reference_on_postgres(pg_url):
         assert conn.execute(select(func.count()).select_from(store.Cooperative)).scalar_one() == 49
 
 
+def test_concurrent_migrations_on_a_fresh_store(pg_url):
+    """The runs created when the DAGs are unpaused all start by migrating: at once, on a fresh store, none fails."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(store.migrate, [pg_url] * 3))
+    with store.get_engine(pg_url).connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), store.Base.metadata) == []
+
+
 @pytest.fixture
 def pg_settings(pg_url, tmp_path, monkeypatch):
     """Landing and lake under tmp_path, the store in a fresh PostgreSQL database."""
