@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from include.kopdes_hub import contract, feedback, lake, store
 from include.kopdes_hub.config import TIMEZONE, Settings
@@ -805,25 +805,36 @@ def _validate_kind(
 
     seconds["files"] += time.perf_counter() - clock
     now = store.utcnow()
+    decided = [
+        {
+            "id": o.submission_id,
+            "status": o.decision,
+            "decision": o.decision,
+            "decision_reason": o.decision_reason,
+            "rows_silver": o.rows_silver,
+            "rows_quarantine": o.rows_quarantine,
+            "silver_path": None,
+            "quarantine_path": None,
+            **o.paths,
+        }
+        for o in outcomes
+    ]
+    statement = (
+        update(store.Submission)
+        .where(store.Submission.submission_id == bindparam("id"), store.Submission.status == store.BRONZE)
+        .values(
+            {name: bindparam(name) for name in decided[0] if name != "id"}
+            | {
+                "catalogue_version": catalogue.version,
+                "contract_version": contract.CONTRACT_VERSION,
+                "validation_run_id": run_id,
+                "validated_at": now,
+                "updated_at": now,
+            }
+        )
+    )
     with store.get_engine(settings.db_url).begin() as conn:
-        for o in outcomes:
-            conn.execute(
-                update(store.Submission)
-                .where(store.Submission.submission_id == o.submission_id, store.Submission.status == store.BRONZE)
-                .values(
-                    status=o.decision,
-                    decision=o.decision,
-                    decision_reason=o.decision_reason,
-                    rows_silver=o.rows_silver,
-                    rows_quarantine=o.rows_quarantine,
-                    catalogue_version=catalogue.version,
-                    contract_version=contract.CONTRACT_VERSION,
-                    validation_run_id=run_id,
-                    validated_at=now,
-                    updated_at=now,
-                    **o.paths,
-                )
-            )
+        conn.execute(statement, decided)  # one executemany for the batch
     for o, sub in zip(outcomes, subs, strict=True):
         log.info(
             "%s %s (%s): %s, %d rows = %d silver + %d quarantined; GX result %s; feedback %s",
