@@ -42,7 +42,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.txt
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.txt
 	touch $@
 
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
