@@ -59,7 +59,8 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> pa.Table:
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
-    return _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    # lake files are small (a submission, a month): dictionary pages cost more time than they save bytes there
+    return _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd", use_dictionary=False))
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> Path:
