@@ -18,21 +18,13 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from include.kopdes_hub import workers
+
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
 CHAIN = ("kopdes_ingest", "kopdes_validate", "kopdes_aggregate", "kopdes_publish")
-# LocalExecutor: the scheduler starts its task workers from a forkserver that has imported Airflow's task runner and
-# the heavy libraries once ([scheduler] mp_start_method, [core] mp_forkserver_preload), so a task process, forked
-# from such a worker, does not import them again: about 2 s per task, 5 s more for GX in validation (the same
-# values as the Makefile exports for `make up`). Third-party modules only: the project's own code is imported per
-# task, so a deploy of dags/ and include/ needs no scheduler restart.
-FORKSERVER_PRELOAD = (
-    "airflow,airflow.executors.local_executor,airflow.sdk.execution_time.task_runner,"
-    "airflow.providers.standard.decorators.python,"
-    "pandas,pyarrow.parquet,pyarrow.compute,sqlalchemy,alembic.command,great_expectations,scipy.optimize,"
-    "matplotlib,jinja2,openpyxl"
-)
+FORKSERVER_PRELOAD = ",".join(workers.PRELOAD)  # as the Makefile exports for `make up`
 
 
 def services_missing() -> str | None:
@@ -122,11 +114,14 @@ class Stack:
             "KOPDES_DB_URL": f"{PG}/{store_db}",
             **extra_env,
         }
-        for key, value in (
-            ("AIRFLOW__SCHEDULER__MP_START_METHOD", "forkserver"),
-            ("AIRFLOW__CORE__MP_FORKSERVER_PRELOAD", FORKSERVER_PRELOAD),
-        ):  # only the LocalExecutor runs tasks from the scheduler's processes
-            if executor == "LocalExecutor":
+        # task workers start with the heavy libraries imported (include/kopdes_hub/workers.py): LocalExecutor runs
+        # tasks from the scheduler's forkserver, Celery from each worker's pool
+        for key, value, used_by in (
+            ("AIRFLOW__SCHEDULER__MP_START_METHOD", "forkserver", "LocalExecutor"),
+            ("AIRFLOW__CORE__MP_FORKSERVER_PRELOAD", FORKSERVER_PRELOAD, "LocalExecutor"),
+            ("AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS", "include.kopdes_hub.workers.CELERY_CONFIG", "CeleryExecutor"),
+        ):
+            if executor == used_by:
                 self.env[key] = value
             else:
                 self.env.pop(key, None)

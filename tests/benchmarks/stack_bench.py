@@ -101,6 +101,9 @@ def throughput(workers: int, one_core_each: bool, files: int = 500) -> tuple[flo
         # warm-up: one file, announced until the watcher has subscribed and the chain has run once
         stack.wait(lambda: bool(stack.announce(picked[:1]) or stack.ledger_statuses()), 300, "the watcher", every=3)
         stack.wait(lambda: "accepted" in stack.ledger_statuses().values(), 300, "the warm-up file")
+        # and its whole chain, and the empty ingest runs its repeated announces started: else they hold the ingest
+        # DAG's one active run and the burst's ingest queues behind them (33 s once, with one worker)
+        stack.wait(lambda: _all_runs_finished(stack), 600, "every run to finish", every=2)
         started, since = time.monotonic(), time.time()
         stack.announce(picked[1:])
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import re
 from pathlib import Path
 
 import yaml
@@ -63,3 +66,18 @@ def test_celery_postgres_redis_and_a_shared_jwt_secret():
     assert env["KOPDES_EVENTS"] == "redis" and env["AIRFLOW_CONN_REDIS_DEFAULT"].startswith("redis://")
     worker_env = _compose()["services"]["airflow-worker"]["environment"]
     assert worker_env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]
+
+
+def test_workers_preload_the_heavy_libraries_once():
+    """The Celery workers' config adds the preload to Airflow's defaults; `make up`'s forkserver list is the same."""
+    from include.kopdes_hub import workers
+
+    env = _compose()["services"]["airflow-worker"]["environment"]
+    module, _, name = env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"].rpartition(".")
+    config = getattr(importlib.import_module(module), name)
+    assert config["imports"] == workers.PRELOAD and "broker_url" in config  # Airflow's defaults kept
+    makefile = (ROOT / "Makefile").read_text()
+    exported = re.search(r"^export AIRFLOW__CORE__MP_FORKSERVER_PRELOAD \?= (.+)$", makefile, re.M)
+    assert exported and exported.group(1).split(",") == list(workers.PRELOAD)
+    for module_name in workers.PRELOAD:  # each one importable, or a worker would fail at start
+        assert importlib.util.find_spec(module_name) is not None, module_name
