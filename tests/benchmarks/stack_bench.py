@@ -10,12 +10,14 @@
 2. 500 files announced at once: time until every one is validated, on Celery with one worker and with two
    (smaller batches, KOPDES_INGEST_BATCH=25 and KOPDES_VALIDATE_BATCH=50, so the work can spread), by two methods:
    - shared: the workers float over all the machine's cores (2 here) beside the control plane, pool `kopdes_heavy`
-     at 2 slots. A second worker on the same cores adds no CPU, so this shows only scheduling overhead.
+     at 2 slots. A second worker on the same cores adds no CPU, only task slots (each runs 2 at a time) for the
+     time tasks spend waiting on Airflow, the database and the files.
    - one core per worker: worker i pinned to core i (taskset) standing for a node of its own, and the pool sized
      2 slots per worker, as a deployment adding nodes would. The control plane (scheduler, api-server, PostgreSQL,
      Redis) still shares the cores with the workers, more so with two workers, so the 2-worker figure is pessimistic.
 
-A benchmark, not a test. Needs the PostgreSQL and Redis of this machine.
+A benchmark, not a test. Needs the PostgreSQL and Redis of this machine. BENCH_PARTS="latency throughput" and
+BENCH_THROUGHPUT="shared pinned" (the defaults) pick what runs.
 """
 
 from __future__ import annotations
@@ -134,7 +136,9 @@ def main() -> None:
         )
     if "throughput" in parts:
         n = 500
-        for one_core_each, method in ((False, "shared cores, pool 2"), (True, "one core per worker, pool 2/worker")):
+        methods = {"shared": (False, "shared cores, pool 2"), "pinned": (True, "one core per worker, pool 2/worker")}
+        for name in os.environ.get("BENCH_THROUGHPUT", "shared pinned").split():
+            one_core_each, method = methods[name]
             one, one_spans = throughput(1, one_core_each, n)
             two, two_spans = throughput(2, one_core_each, n)
             print(f"  runs, s after the announce: 1 worker: {one_spans}\n  2 workers: {two_spans}")
