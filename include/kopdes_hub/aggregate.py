@@ -18,10 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 from sqlalchemy import delete, select
 
-from include.kopdes_hub import contract, gold, schemas, store
+from include.kopdes_hub import contract, gold, lake, schemas, store
 from include.kopdes_hub.config import Settings
 
 log = logging.getLogger(__name__)
@@ -116,10 +115,7 @@ def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
     """Rebuild one period's partition and SQL rows from the submissions that count now (idempotent)."""
     inputs = live_inputs(settings).get(period, [])
     if inputs:
-        # one scan over the month's files (faster than a read per file); single-threaded, so rows arrive in the same
-        # order on every run and the float sums come out bit for bit the same
-        files = [str(settings.lake / path) for _, path in inputs]
-        silver = ds.dataset(files, format="parquet").to_table(columns=SILVER_COLUMNS, use_threads=False)
+        silver = lake.read_parquet_files([settings.lake / path for _, path in inputs], SILVER_COLUMNS)
         volumes = commodity_volumes(silver)
     else:
         volumes = DATASET.schema.empty_table()  # every submission of the month superseded away or reset

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 
@@ -56,6 +57,13 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> pa.Table:
     """One lake file. They are small (a submission, a partition), so reading without Arrow's thread pool and dataset
     discovery is 2-3x faster than ``pq.read_table``."""
     return pq.ParquetFile(path).read(columns=columns, use_threads=False)
+
+
+def read_parquet_files(paths: list[Path], columns: list[str]) -> pa.Table:
+    """Many lake files of one schema as one table, in the order given: one dataset scan (faster than a read per
+    file), single-threaded, so the rows arrive in the same order on every run and sums over them come out bit for
+    bit the same."""
+    return ds.dataset([str(p) for p in paths], format="parquet").to_table(columns=columns, use_threads=False)
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> Path:

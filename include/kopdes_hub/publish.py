@@ -319,7 +319,7 @@ def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.Data
         f"Rp {requested:,.0f}",
         f"<= Rp {PLAFON_IDR:,.0f}",
         "PMK 49/2025 [S35]",
-        "pengajuan dalam plafon" if requested <= PLAFON_IDR else "pengajuan melebihi plafon Rp 3 M",
+        "pengajuan dalam plafon" if requested <= PLAFON_IDR else f"pengajuan melebihi plafon Rp {PLAFON_IDR:,.0f}",
     )
 
     cash_flow = float((months["revenue_idr"] - months["operating_cost_idr"]).mean()) if len(months) else 0.0
@@ -337,7 +337,8 @@ def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.Data
             f"{dscr:.2f}",
             f">= {DSCR_ELIGIBLE} (>= {DSCR_CONDITIONAL}: bersyarat)",
             "ASSUMPTION (no published DSCR)",
-            f"arus kas usaha Rp {after_imbal_jasa:,.0f}/bulan setelah imbal jasa 20 % [S34] untuk angsuran "
+            f"arus kas usaha Rp {after_imbal_jasa:,.0f}/bulan setelah imbal jasa {IMBAL_JASA_SHARE:.0%} [S34] untuk "
+            f"angsuran "
             f"Rp {payment:,.0f}/bulan",
         )
     members = int(coop.get("members") or 0)
@@ -348,7 +349,9 @@ def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.Data
         members,
         f">= {MEMBERS_LEGAL_MIN}",
         "UU Cipta Kerja [S15]",
-        "jumlah anggota memenuhi syarat" if members >= MEMBERS_LEGAL_MIN else "anggota kurang dari 9",
+        "jumlah anggota memenuhi syarat"
+        if members >= MEMBERS_LEGAL_MIN
+        else f"anggota kurang dari {MEMBERS_LEGAL_MIN}",
     )
     rule(
         "M2",
@@ -390,7 +393,9 @@ def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.Data
         f"{len(months)} bulan keuangan diterima",
         f"{FINANCE_MONTHS} bulan terakhir lengkap",
         "ASSUMPTION (data-quality gate)",
-        "data lengkap" if quality else "laporan keuangan 3 bulan terakhir belum lengkap atau banyak ditolak",
+        "data lengkap"
+        if quality
+        else f"laporan keuangan {FINANCE_MONTHS} bulan terakhir belum lengkap atau banyak ditolak",
     )
 
     # C3: what the business (at the DSCR target) plus the Dana Desa support cap can repay, as a loan [S34][S35];
@@ -494,9 +499,9 @@ def _finance_frame(lake_dir: Path, ledger: pd.DataFrame) -> pd.DataFrame:
     """Accepted finance rows of the submissions that count (latest per cooperative and month)."""
 
     live = ledger[(ledger["kind"] == contract.FINANCE) & ledger["status"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED])]
-    frames = [lake.read_parquet(lake_dir / p).to_pandas() for p in live["silver_path"].dropna()]
+    paths = [lake_dir / p for p in live["silver_path"].dropna()]
     columns = ["cooperative_id", "period", "revenue_idr", "operating_cost_idr", "loan_requested_idr"]
-    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    return lake.read_parquet_files(paths, columns).to_pandas() if paths else pd.DataFrame(columns=columns)
 
 
 def summarise_period(settings: Settings, period: str, ledger: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -202,12 +202,11 @@ def _decimal_comma(subs: list[SubmissionInput], texts: list[pa.Array], bounds: n
     return (seen[bounds[1:]] > seen[bounds[:-1]]) | np.array([s.delimiter == ";" for s in subs], dtype=bool)
 
 
-def prepare(subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> pa.Table:
-    """One row per bronze row of every submission (in order) with the typed and derived columns the contract's
-    expectations check, computed in Arrow over the whole batch: per-submission values are repeated onto their rows,
-    and lookups run once per distinct value."""
+def prepare(subs: list[SubmissionInput], raw: pa.Table, registry: Registry, catalogue: Catalogue) -> pa.Table:
+    """One row per bronze row of every submission (in order; ``raw`` is their ``combine_bronze``) with the typed and
+    derived columns the contract's expectations check, computed in Arrow over the whole batch: per-submission values
+    are repeated onto their rows, and lookups run once per distinct value."""
     kind = subs[0].kind
-    raw = combine_bronze(subs)
     bounds = np.cumsum([0, *(s.bronze.num_rows for s in subs)])
     owner = np.repeat(np.arange(len(subs)), np.diff(bounds))
 
@@ -700,8 +699,8 @@ class Evaluation:
 def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> Evaluation:
     """Prepare, run the GX suite once over all rows, turn unexpected indices into reasons, decide per submission."""
     clock = time.perf_counter()
-    prepared = prepare(subs, registry, catalogue)
     bronze = combine_bronze(subs)
+    prepared = prepare(subs, bronze, registry, catalogue)
     rule_list = contract_rules(kind, registry, catalogue)
     frame = gx_frame(prepared, rule_list)
     prepared_at = time.perf_counter()
@@ -769,14 +768,12 @@ def _validate_kind(
     run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
     lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
     log.info("GX result of the whole %s batch (%d rows): %s", kind, len(frame), run_json)
-    bad = pa.array(ev.bad)
-    good = pc.invert(bad)
+    bad, good = ev.bad, ~ev.bad
     silver = _silver_table(kind, ev.prepared.filter(good), bronze.filter(good), registry, catalogue.version)
-    bad_positions = np.flatnonzero(ev.bad)
+    bad_positions = np.flatnonzero(bad)
     quarantine = _quarantine_table(
         kind, ev.prepared.filter(bad), bronze.filter(bad), [reasons[int(p)] for p in bad_positions]
     )
-    bad, good = ev.bad, ~ev.bad
     row_numbers = ev.prepared["_row_number"].to_numpy()
 
     outcomes = []

@@ -10,6 +10,8 @@ task, so a deploy of dags/ and include/ needs no worker restart.
 
 from __future__ import annotations
 
+from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+
 PRELOAD = (
     "airflow",
     "airflow.executors.local_executor",
@@ -28,10 +30,4 @@ PRELOAD = (
 )
 
 
-def __getattr__(name: str) -> object:
-    # built on first use: importing this module (the Makefile's list test, a DAG parse) must not load Celery
-    if name == "CELERY_CONFIG":
-        from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
-
-        return {**DEFAULT_CELERY_CONFIG, "imports": PRELOAD}
-    raise AttributeError(name)
+CELERY_CONFIG = {**DEFAULT_CELERY_CONFIG, "imports": PRELOAD}
