@@ -1,6 +1,6 @@
 """Every Airflow asset and shared schedule of the hub, defined once (producers: ``outlets=``, consumers: ``schedule=``).
 
-This module and the DAG files are the only places that import Airflow; it imports nothing heavy, so DAGs parse fast.
+The DAG files import this module at parse time, so it imports nothing heavy: DAGs parse fast.
 """
 
 from __future__ import annotations

@@ -501,7 +501,7 @@ def _finance_frame(lake_dir: Path, ledger: pd.DataFrame) -> pd.DataFrame:
     live = ledger[(ledger["kind"] == contract.FINANCE) & ledger["status"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED])]
     paths = [lake_dir / p for p in live["silver_path"].dropna()]
     columns = ["cooperative_id", "period", "revenue_idr", "operating_cost_idr", "loan_requested_idr"]
-    return lake.read_parquet_files(paths, columns).to_pandas() if paths else pd.DataFrame(columns=columns)
+    return lake.read_parquet_files(paths, columns).to_pandas()
 
 
 def summarise_period(settings: Settings, period: str, ledger: pd.DataFrame) -> dict[str, pd.DataFrame]:

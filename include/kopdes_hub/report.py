@@ -148,19 +148,13 @@ def gold_summary(settings: Settings) -> GoldSummary:
     from include.kopdes_hub import aggregate
 
     gold_files = sorted((settings.lake / "gold" / aggregate.DATASET.name).glob("period=*/part-0.parquet"))
-    gold = [lake.read_parquet(f, ["flow", "quantity_base", "value_idr"]) for f in gold_files]
-    by_flow: dict[str, float] = {}
-    gold_quantity = 0.0
-    for table in gold:
-        gold_quantity += pc.sum(table["quantity_base"]).as_py() or 0.0
-        for flow, value in zip(table["flow"].to_pylist(), table["value_idr"].to_pylist(), strict=True):
-            by_flow[flow] = by_flow.get(flow, 0.0) + (value or 0.0)
-    silver_quantity = sum(
-        pc.sum(lake.read_parquet(settings.lake / path, ["quantity_base"])["quantity_base"]).as_py() or 0.0
-        for items in aggregate.live_inputs(settings).values()
-        for _, path in items
-    )
-    return GoldSummary(len(gold_files), sum(t.num_rows for t in gold), by_flow, silver_quantity, gold_quantity)
+    gold = lake.read_parquet_files(gold_files, ["flow", "quantity_base", "value_idr"])
+    by_flow = dict(zip(*gold.group_by("flow").aggregate([("value_idr", "sum")]).to_pydict().values(), strict=True))
+    gold_quantity = pc.sum(gold["quantity_base"]).as_py() or 0.0
+    silver_paths = [settings.lake / path for items in aggregate.live_inputs(settings).values() for _, path in items]
+    silver = lake.read_parquet_files(silver_paths, ["quantity_base"])
+    silver_quantity = pc.sum(silver["quantity_base"]).as_py() or 0.0
+    return GoldSummary(len(gold_files), gold.num_rows, by_flow, silver_quantity, gold_quantity)
 
 
 def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:

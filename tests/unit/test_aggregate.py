@@ -75,3 +75,14 @@ def test_every_published_column_is_documented_and_in_sql(dataset):
     assert f"schema {dataset.version}" in section
     sql_columns = {c.name for c in store.Base.metadata.tables[f"gold_{dataset.name}"].columns}
     assert sql_columns == {c.name for c in dataset.columns}
+
+
+def test_read_parquet_files_keeps_the_given_order_and_reads_no_files_as_no_rows(tmp_path):
+    from include.kopdes_hub import lake
+
+    first = lake.write_parquet_atomic(pa.table({"x": [1.0, 2.0], "y": ["a", "b"]}), tmp_path / "b.parquet")
+    second = lake.write_parquet_atomic(pa.table({"x": [3.0], "y": ["c"]}), tmp_path / "a.parquet")
+    assert lake.read_parquet_files([first, second], ["x"]).column("x").to_pylist() == [1.0, 2.0, 3.0]
+    assert lake.read_parquet_files([second, first], ["x"]).column("x").to_pylist() == [3.0, 1.0, 2.0]
+    empty = lake.read_parquet_files([], ["x", "y"])
+    assert empty.num_rows == 0 and empty.column_names == ["x", "y"]
