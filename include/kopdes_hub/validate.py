@@ -682,7 +682,6 @@ class Evaluation:
     """The contract applied to a batch of one kind: every row's reasons and every submission's decision."""
 
     prepared: pa.Table  # typed and derived columns of all submissions' rows, in order
-    frame: pd.DataFrame  # the same, as the pandas frame GX validated
     bronze: pa.Table  # the same rows as received
     bounds: np.ndarray  # submission i owns rows bounds[i]:bounds[i+1]
     reasons: dict[int, list[Reason]]  # row position -> every rule it broke; a row not here is accepted
@@ -740,7 +739,7 @@ def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalog
                 reasons.setdefault(position, [whole])
             bad[lo:hi] = True
         decisions.append((decision, why))
-    return Evaluation(prepared, frame, bronze, bounds, reasons, bad, decisions, result, seconds)
+    return Evaluation(prepared, bronze, bounds, reasons, bad, decisions, result, seconds)
 
 
 def check_conservation(sub: SubmissionInput, rows_silver: int, rows_quarantine: int) -> None:
@@ -764,10 +763,10 @@ def _validate_kind(
     ev = evaluate(kind, subs, registry, catalogue)
     seconds.update(ev.seconds)
     clock = time.perf_counter()
-    frame, bronze, reasons, result = ev.frame, ev.bronze, ev.reasons, ev.gx_result
+    bronze, reasons, result = ev.bronze, ev.reasons, ev.gx_result
     run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
     lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
-    log.info("GX result of the whole %s batch (%d rows): %s", kind, len(frame), run_json)
+    log.info("GX result of the whole %s batch (%d rows): %s", kind, bronze.num_rows, run_json)
     bad, good = ev.bad, ~ev.bad
     silver = _silver_table(kind, ev.prepared.filter(good), bronze.filter(good), registry, catalogue.version)
     bad_positions = np.flatnonzero(bad)
