@@ -34,7 +34,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL ?= INFO
 export GX_ANALYTICS_ENABLED := False
 export NO_ANALYTICS := True
 
-.PHONY: help setup chromium run test lint format up down bench bench-stack lock clean
+.PHONY: help setup chromium run test test-fast lint format up down bench bench-stack lock clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
@@ -82,6 +82,11 @@ test: setup chromium  ## lint, then the whole suite (unit, DAG integrity, end to
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+test-fast: setup  ## the inner loop: lint, unit tests and DAG integrity (no services, no whole chains)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q tests/unit tests/dags
 
 lint:
 	$(BIN)/ruff check .

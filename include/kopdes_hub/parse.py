@@ -49,6 +49,42 @@ REASONS: dict[str, tuple[str, str]] = {
         "the JSON cannot be parsed or has no list of row objects",
         "Berkas JSON tidak valid. Kirim ulang dari aplikasi, atau gunakan templat Excel.",
     ),
+    "too_large": (
+        "the file exceeds a limit of what one submission may hold",
+        "Berkas terlalu besar atau terlalu banyak baris/kolom untuk satu laporan bulanan. Kirim satu koperasi, "
+        "satu bulan per berkas, dengan templat hub.",
+    ),
+    "too_deep": (
+        "the JSON document is nested deeper than any submission shape",
+        "Berkas JSON bersarang terlalu dalam. Kirim daftar baris sesuai templat hub.",
+    ),
+    "malformed_csv": (
+        "the CSV's quoting is broken, so its lines cannot be told apart",
+        'Tanda kutip (") dalam CSV tidak tertutup, sehingga beberapa baris menyatu. Periksa baris yang disebut, '
+        "atau simpan ulang dari Excel sebagai CSV.",
+    ),
+    "mixed_encoding": (
+        "the text mixes UTF-8 with bytes of another encoding",
+        "Teks berkas bercampur pengodean (sebagian UTF-8, sebagian tidak), sehingga huruf bisa rusak. Simpan ulang "
+        "sebagai 'CSV UTF-8' dari Excel lalu kirim ulang.",
+    ),
+    "unsafe_xlsx": (
+        "the XLSX holds constructs no spreadsheet needs (XML entities or DTDs, or parts that unpack far too large)",
+        "Berkas Excel berisi bagian yang tidak aman atau tidak wajar. Salin datanya ke templat hub yang baru, "
+        "simpan sebagai .xlsx, lalu kirim ulang.",
+    ),
+    "duplicate_column": (
+        "two columns carry the same contract name",
+        "Dua kolom memakai nama yang sama. Hapus atau ganti nama salah satunya agar jelas kolom mana yang dipakai.",
+    ),
+    "duplicate_key": (
+        "a JSON object repeats a key",
+        "Satu baris JSON memuat kunci yang sama dua kali. Perbaiki aplikasi pengirim atau gunakan templat Excel.",
+    ),
+    "not_a_regular_file": (
+        "the landing entry is not a regular file (a link, a pipe or a device) and was not opened",
+        "Yang dikirim bukan berkas biasa (misalnya pintasan/shortcut). Kirim berkas laporannya sendiri.",
+    ),
     "no_header": (
         "no header row with the contract's column names",
         "Baris judul kolom tidak ditemukan. Gunakan judul kolom templat: kode_koperasi, periode, jenis, tanggal, "
