@@ -85,6 +85,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "the landing entry is not a regular file (a link, a pipe or a device) and was not opened",
         "Yang dikirim bukan berkas biasa (misalnya pintasan/shortcut). Kirim berkas laporannya sendiri.",
     ),
+    "read_failed": (
+        "the reader failed on this file (a bug or an unforeseen shape; the traceback is in the task log)",
+        "Berkas tidak dapat dibaca oleh sistem hub; petugas hub sudah diberi tahu. Sementara itu, kirim ulang "
+        "laporan dengan templat Excel hub.",
+    ),
     "no_header": (
         "no header row with the contract's column names",
         "Baris judul kolom tidak ditemukan. Gunakan judul kolom templat: kode_koperasi, periode, jenis, tanggal, "
