@@ -4,15 +4,21 @@ Shapes: CSV (``;`` or ``,``, UTF-8 with or without BOM, or Windows-1252), XLSX (
 above the header) and JSON (a list of row objects, or an object with header fields and a ``baris``/``rows`` list).
 The format is told by the bytes, not by the file name, since clerks rename files freely. Nothing is typed or
 cleaned here: validation decides what a value means, so the bronze layer can always show what the clerk sent.
+
+Hostile input is normal input: every file either becomes rows or raises ``UnreadableFile`` with a reason code, and
+every resource it can make us spend is bounded (``config.Limits``). Readers are strict where leniency would lose
+lines without a word: an open quote, two columns with one meaning, a repeated JSON key, two encodings in one file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -20,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from include.kopdes_hub import contract
+from include.kopdes_hub.config import Limits, get_limits
 
 HEADER_SEARCH_ROWS = 30  # title rows a clerk may put above the header
 DELIMITERS = (";", ",", "\t", "|")
@@ -131,41 +138,68 @@ class ParsedFile:
     header_fields: dict[str, str] = field(default_factory=dict)  # JSON object-level fields merged into rows
 
 
-def parse_bytes(data: bytes, name: str = "") -> ParsedFile:
-    """Parse a whole file; raise ``UnreadableFile`` with a reason when it cannot be read as contract v1."""
+def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> ParsedFile:
+    """Parse a whole file; raise ``UnreadableFile`` with a reason when it cannot be read as contract v1.
+
+    Every resource a file can make us spend is bounded by ``limits`` (the environment's by default): its bytes, the
+    unpacked size of a workbook, rows, columns, cell length and JSON nesting.
+    """
+    limits = limits or get_limits()
     if not data:
         raise UnreadableFile("empty_file")
+    if len(data) > limits.max_file_bytes:
+        raise UnreadableFile("too_large", f"{len(data):,} bytes, the limit is {limits.max_file_bytes:,}")
     if data.startswith(_ZIP_MAGIC):
-        return _parse_xlsx(data)
+        return _parse_xlsx(data, limits)
     if data.startswith(_OLE2_MAGIC):
         raise UnreadableFile("legacy_or_encrypted_excel", name)
     text, encoding = _decode(data)
     stripped = text.lstrip()
     if stripped[:1] in ("[", "{"):
-        return _parse_json(stripped, encoding)
-    return _parse_csv(text, encoding)
+        return _parse_json(stripped, encoding, limits)
+    return _parse_csv(text, encoding, limits)
+
+
+# Bytes that are control characters in UTF-8, Windows-1252 and ASCII alike, except tab, line feed, form feed and CR.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    if b"\x00" in data[:65536]:
-        raise UnreadableFile("binary_file", "it contains NUL bytes (UTF-16 or a binary format)")
+    """The text of the whole file, and its encoding: UTF-8 (with or without BOM), else Windows-1252; a file that mixes
+    UTF-8 with bytes of another encoding is refused rather than decoded into mojibake."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        what = "UTF-16 text (Excel's 'Unicode Text'); save as CSV UTF-8" if utf16 else "a NUL byte"
+        raise UnreadableFile("binary_file", f"{what} at offset {nul:,}")
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > max(3, len(data) // 100):
+        raise UnreadableFile("binary_file", f"{controls:,} control characters in {len(data):,} bytes")
     if data.startswith(b"\xef\xbb\xbf"):
-        encodings: tuple[str, ...] = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "cp1252")
-    last: UnicodeDecodeError | None = None
-    for encoding in encodings:
         try:
-            text = data.decode(encoding)
+            return data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            last = exc
-            continue
-        controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n\f")
-        if controls > max(3, len(text[:65536]) // 100):
-            raise UnreadableFile("binary_file", f"{controls} control characters in the first 64 KiB")
-        return text, encoding
-    assert last is not None
-    raise UnreadableFile("unknown_encoding", f"byte 0x{data[last.start]:02x} at offset {last.start}")
+            raise UnreadableFile("mixed_encoding", _bad_byte(data, exc) + " in a file marked UTF-8 (BOM)") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    # Windows-1252 text never holds a valid multi-byte UTF-8 sequence by accident (it would read as two accented
+    # capitals such as "Ã©"), so one such sequence beside an invalid byte means two encodings in one file.
+    if _UTF8_MULTIBYTE.search(data):
+        raise UnreadableFile("mixed_encoding", _bad_byte(data, utf8_error) + " among valid UTF-8 text")
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("unknown_encoding", _bad_byte(data, exc)) from exc
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return f"byte 0x{data[exc.start]:02x} at offset {exc.start:,} (line {line})"
 
 
 def _cell_text(value: Any) -> str:
@@ -196,12 +230,27 @@ def _find_header(rows: list[list[str]]) -> tuple[int, int]:
 
 
 def _column_names(header: list[str]) -> list[str]:
-    """Contract names for known headers; a normalised or positional name for the rest; repeats get a suffix."""
+    """Contract names for known headers; a normalised or positional name for the rest; repeats get a suffix.
+
+    Two headers meaning the same contract column (``jumlah`` twice, or ``jumlah`` and ``qty``) are refused: which of
+    the two the clerk meant is theirs to say, and keeping one would drop the other's values without a word.
+    """
     from include.kopdes_hub.reference import normalize_token
 
     names: list[str] = []
+    first: dict[str, int] = {}
     for position, cell in enumerate(header, start=1):
-        name = contract.canonical_column(cell) or normalize_token(cell) or f"column_{position}"
+        canonical = contract.canonical_column(cell)
+        if canonical and canonical in first:
+            shown = contract.INDONESIAN_NAMES.get(canonical, canonical)
+            raise UnreadableFile(
+                "duplicate_column",
+                f"columns {first[canonical]} and {position} ({header[first[canonical] - 1].strip()!r} and "
+                f"{cell.strip()!r}) both mean {canonical} ({shown})",
+            )
+        if canonical:
+            first[canonical] = position
+        name = canonical or normalize_token(cell) or f"column_{position}"
         candidate, n = name, 2
         while candidate in names:
             candidate, n = f"{name}_{n}", n + 1
@@ -209,9 +258,27 @@ def _column_names(header: list[str]) -> list[str]:
     return names
 
 
-def _table(header: list[str], body: list[list[str]], numbers: list[int]) -> tuple[pd.DataFrame, list[int]]:
+def _check_size(rows: int, columns: int, limits: Limits, where: str) -> None:
+    if rows > limits.max_rows:
+        raise UnreadableFile("too_large", f"more than {limits.max_rows:,} data rows ({where})")
+    if columns > limits.max_columns:
+        raise UnreadableFile("too_large", f"{columns:,} columns, the limit is {limits.max_columns:,} ({where})")
+
+
+def _table(
+    header: list[str], body: list[list[str]], numbers: list[int], limits: Limits
+) -> tuple[pd.DataFrame, list[int]]:
     """Build the frame from ragged rows: pad short rows, keep extra cells under positional names, drop blank rows."""
     width = max([len(header), *(len(r) for r in body)])
+    _check_size(len(body), width, limits, "the widest row")
+    for cells, number in zip(body, numbers, strict=True):
+        for position, cell in enumerate(cells, start=1):
+            if len(cell) > limits.max_cell_chars:
+                raise UnreadableFile(
+                    "too_large",
+                    f"row {number}, column {position}: a cell of {len(cell):,} characters, "
+                    f"the limit is {limits.max_cell_chars:,}",
+                )
     header = header + [""] * (width - len(header))
     names = _column_names(header)
     keep_rows = [i for i, r in enumerate(body) if any(c.strip() for c in r)]
@@ -231,11 +298,52 @@ def _finish(frame: pd.DataFrame, numbers: list[int], file_format: str, **meta: A
     )
 
 
-def _parse_csv(text: str, encoding: str) -> ParsedFile:
-    head_lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+def _csv_records(text: str, delimiter: str, limits: Limits) -> Iterator[tuple[list[str], int, int]]:
+    """(cells, first line, last line) of each CSV record, strictly: a quote left open, or closed and followed by
+    more text, is an error naming the line it opened on, never a record that silently swallows the lines after it."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    last = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise UnreadableFile(
+                    "too_large", f"line {last + 1}: a cell longer than {limits.max_cell_chars:,} characters"
+                ) from exc
+            raise UnreadableFile("malformed_csv", f"line {last + 1}: {exc}") from exc
+        if len(record) > limits.max_columns:
+            raise UnreadableFile(
+                "too_large", f"line {last + 1}: {len(record):,} cells, the limit is {limits.max_columns:,}"
+            )
+        first, last = last + 1, reader.line_num
+        yield record, first, last
+
+
+def _swallowed_lines(record: list[str], delimiter: str, width: int) -> bool:
+    """A quoted cell that spans lines which themselves read like rows: a quote opened by mistake and closed
+    lines later by another. A real multi-line note (Alt+Enter in Excel) does not hold rows of delimiters."""
+    needed = max(2, (width - 1) // 2)
+    return any(line.count(delimiter) >= needed for cell in record if "\n" in cell for line in cell.splitlines()[1:])
+
+
+def _header_cells(line: str, delimiter: str) -> list[str]:
+    """The cells of one line, for the header search only; a line csv refuses has none (the full read says why)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _parse_csv(text: str, encoding: str, limits: Limits) -> ParsedFile:
+    head_lines = list(itertools.islice(io.StringIO(text, newline=None), HEADER_SEARCH_ROWS))
+    head_lines = [line.rstrip("\n") for line in head_lines]
     best: tuple[int, int, str] | None = None  # (matches, -index, delimiter)
+    csv.field_size_limit(limits.max_cell_chars)  # process-wide, and the same everywhere: every read is bounded
     for delimiter in DELIMITERS:
-        rows = list(csv.reader(head_lines, delimiter=delimiter))
+        rows = [_header_cells(line, delimiter) for line in head_lines]
         index, matches = _find_header(rows)
         if matches and (best is None or (matches, -index) > best[:2]):
             best = (matches, -index, delimiter)
@@ -243,36 +351,89 @@ def _parse_csv(text: str, encoding: str) -> ParsedFile:
         found = head_lines[0][:80] if head_lines else ""
         raise UnreadableFile("no_header", f"first line reads {found!r}")
     header_index, delimiter = -best[1], best[2]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] = []
+    header_line = 0
     body: list[list[str]] = []
     numbers: list[int] = []
-    for record in reader:
-        # line_num is the physical line the record ended on; rows whose quoted cells span lines stay exact too.
-        if reader.line_num - 1 < header_index:
+    for record, first, last in _csv_records(text, delimiter, limits):
+        if first - 1 < header_index:
             continue
         if not header:
-            header = record
-            header_line = reader.line_num
+            header, header_line = record, last
             continue
+        if last > first and _swallowed_lines(record, delimiter, len(header)):
+            raise UnreadableFile(
+                "malformed_csv",
+                f"line {first}: a quote opened there closes only on line {last}, taking in the lines between",
+            )
         body.append(record)
-        numbers.append(reader.line_num)
-    frame, numbers = _table(header, body, numbers)
+        # the line a record ended on; rows whose quoted cells span lines stay exact too
+        numbers.append(last)
+        if len(body) > limits.max_rows:
+            _check_size(len(body), 0, limits, f"line {last}")
+    frame, numbers = _table(header, body, numbers, limits)
     return _finish(frame, numbers, "csv", encoding=encoding, delimiter=delimiter, header_row=header_line)
 
 
-def _parse_xlsx(data: bytes) -> ParsedFile:
+def _check_workbook(data: bytes, limits: Limits) -> None:
+    """Refuse a zip bomb before any part is unpacked: the sizes the archive declares (which zipfile then holds every
+    read to) must stay under the limits, in total and per part."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile("corrupt_xlsx", f"{type(exc).__name__}: {exc}") from exc
+    total = sum(p.file_size for p in parts)
+    if total > limits.max_xlsx_uncompressed_bytes:
+        raise UnreadableFile(
+            "unsafe_xlsx", f"unpacks to {total:,} bytes, the limit is {limits.max_xlsx_uncompressed_bytes:,}"
+        )
+    for part in parts:
+        if part.file_size > 1_000_000 and part.file_size > limits.max_xlsx_ratio * max(part.compress_size, 1):
+            raise UnreadableFile(
+                "unsafe_xlsx",
+                f"{part.filename} unpacks {part.file_size // max(part.compress_size, 1):,}x "
+                f"({part.compress_size:,} -> {part.file_size:,} bytes)",
+            )
+
+
+def _workbook_error(exc: BaseException) -> UnreadableFile:
+    """``unsafe_xlsx`` when defusedxml refused a part (openpyxl wraps its error in a ValueError), else corrupt.
+
+    defusedxml is installed, so openpyxl parses every part with it: XML entities raise instead of expanding."""
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return UnreadableFile("unsafe_xlsx", f"{type(cause).__name__}: {cause}")
+        cause = cause.__cause__ or cause.__context__
+    return UnreadableFile("corrupt_xlsx", f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _parse_xlsx(data: bytes, limits: Limits) -> ParsedFile:
     from openpyxl import load_workbook
 
+    _check_workbook(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise UnreadableFile("corrupt_xlsx", f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # openpyxl raises whatever the broken part provokes: a workbook it cannot read is corrupt
+        raise _workbook_error(exc) from exc
     try:
+        if not workbook.worksheets:
+            raise UnreadableFile("corrupt_xlsx", "the workbook has no worksheet")
         sheet = workbook.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        raise UnreadableFile("corrupt_xlsx", f"{type(exc).__name__}: {exc}") from exc
+        # The sheet's <dimension> is whatever the writer claimed (A1:XFD1048576 pads every row to 16,384 cells):
+        # forget it, so each row is as wide as its own last cell.
+        sheet.reset_dimensions()
+        rows: list[list[str]] = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            _check_size(number - HEADER_SEARCH_ROWS - 1, len(row), limits, f"sheet row {number}")
+            rows.append([_cell_text(v) for v in row])
+    except UnreadableFile:
+        raise
+    except Exception as exc:
+        raise _workbook_error(exc) from exc
     finally:
         workbook.close()
     header_index, matches = _find_header(rows)
@@ -280,15 +441,71 @@ def _parse_xlsx(data: bytes) -> ParsedFile:
         raise UnreadableFile("no_header", f"sheet {sheet.title!r}, first {HEADER_SEARCH_ROWS} rows")
     body = rows[header_index + 1 :]
     numbers = list(range(header_index + 2, header_index + 2 + len(body)))
-    frame, numbers = _table(rows[header_index], body, numbers)
+    frame, numbers = _table(rows[header_index], body, numbers, limits)
     return _finish(frame, numbers, "xlsx", sheet=sheet.title, header_row=header_index + 1)
 
 
-def _parse_json(text: str, encoding: str) -> ParsedFile:
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys repeat is refused: json keeps the last silently, the clerk may have meant the first."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _json_int(text: str) -> int | str:
+    # an integer longer than any amount is kept as the text received (its rule then says why), never converted:
+    # Python refuses ints over 4,300 digits and converting a long one costs quadratic time
+    return int(text) if len(text) <= 30 else text
+
+
+def _depth(document: Any, limit: int) -> int:
+    """How deep the document nests, walked without recursion, stopping as soon as it passes ``limit``."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _canonical_keys(fields: dict[str, str], where: str) -> dict[str, str]:
+    """Keys under their contract names, so rows may spell a column differently (``jumlah``, ``qty``); two keys of
+    one object meaning the same column are refused, like two such columns in a sheet."""
+    out: dict[str, str] = {}
+    spelled: dict[str, str] = {}
+    for key, value in fields.items():
+        name = contract.canonical_column(key) or key
+        if name in out:
+            raise UnreadableFile(
+                "duplicate_column", f"{where}: the keys {spelled[name]!r} and {key!r} both mean {name}"
+            )
+        out[name], spelled[name] = value, key
+    return out
+
+
+def _parse_json(text: str, encoding: str, limits: Limits) -> ParsedFile:
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_json_int)
+    except _DuplicateKey as exc:
+        raise UnreadableFile("duplicate_key", f"the key {str(exc)[:80]!r} appears twice in one object") from exc
+    except RecursionError as exc:
+        raise UnreadableFile("too_deep", f"nested deeper than {limits.max_json_depth} levels") from exc
     except json.JSONDecodeError as exc:
         raise UnreadableFile("invalid_json", f"line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except ValueError as exc:
+        raise UnreadableFile("invalid_json", str(exc)[:200]) from exc
+    if _depth(document, limits.max_json_depth) > limits.max_json_depth:
+        raise UnreadableFile("too_deep", f"nested deeper than {limits.max_json_depth} levels")
     header_fields: dict[str, str] = {}
     if isinstance(document, dict):
         keys = {re.sub(r"\W+", "_", k.strip().lower()): k for k in document}
@@ -304,11 +521,15 @@ def _parse_json(text: str, encoding: str) -> ParsedFile:
     for position, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise UnreadableFile("invalid_json", f"row {position} is {type(item).__name__}, not an object")
+    _check_size(len(items), 0, limits, "the list of rows")
+    header = _canonical_keys(header_fields, "the header fields")
+    rows = [_canonical_keys({k: _cell_text(v) for k, v in item.items()}, f"row {n}") for n, item in enumerate(items, 1)]
     # Row keys win over header fields: a row may correct what the header says.
-    columns = list(dict.fromkeys([*header_fields, *(k for item in items for k in item)]))
+    columns = list(dict.fromkeys([*header, *(k for row in rows for k in row)]))
+    _check_size(0, len(columns), limits, "distinct keys")
     if contract.header_matches(columns) < contract.MIN_HEADER_MATCHES:
         raise UnreadableFile("no_header", f"keys found: {', '.join(columns[:12]) or 'none'}")
-    body = [[_cell_text(item[k]) if k in item else header_fields.get(k, "") for k in columns] for item in items]
-    frame, numbers = _table(columns, body, list(range(1, len(items) + 1)))
-    canonical_header = {contract.canonical_column(k) or k: v for k, v in header_fields.items()}
+    body = [[row.get(k, header.get(k, "")) for k in columns] for row in rows]
+    frame, numbers = _table(columns, body, list(range(1, len(items) + 1)), limits)
+    canonical_header = header
     return _finish(frame, numbers, "json", encoding=encoding, header_fields=canonical_header)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import zipfile
 from datetime import datetime
 
 import pytest
 from openpyxl import Workbook
 
+from include.kopdes_hub.config import Limits
 from include.kopdes_hub.parse import UnreadableFile, parse_bytes
 
 ID_HEADER = "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan;mutu;keterangan"
@@ -169,3 +172,174 @@ def test_xlsx_without_contract_header_is_no_header():
     with pytest.raises(UnreadableFile) as caught:
         parse_bytes(_xlsx([["Nama", "Alamat"], ["Budi", "Jl. Merdeka"]]))
     assert caught.value.code == "no_header"
+
+
+# --- hostile and odd input (issue 10): each refused alone, with a reason naming where, in bounded time ---
+
+SMALL = Limits(max_file_bytes=50_000, max_rows=50, max_columns=30, max_cell_chars=500, max_json_depth=8)
+
+
+def _code(data: bytes, limits: Limits | None = None) -> UnreadableFile:
+    with pytest.raises(UnreadableFile) as caught:
+        parse_bytes(data, limits=limits)
+    assert caught.value.message_id and caught.value.message_en
+    return caught.value
+
+
+def _rewrite(xlsx: bytes, part: str, edit) -> bytes:
+    """The workbook with one part's XML changed, every other part copied as it was."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, edit(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+LINES_XLSX = [
+    ["kode_koperasi", "periode", "jenis", "tanggal", "komoditas", "jumlah", "satuan"],
+    *[["KDMP-1902022001", "2026-07", "pasokan", "2026-07-05", "cumi", n, "kg"] for n in range(1, 6)],
+]
+
+
+def test_unterminated_quote_is_malformed_csv_naming_its_line_never_a_short_file():
+    lines = [ID_HEADER, ID_ROW, ID_ROW.replace("kering – baik", '"kering'), *[ID_ROW.replace("1.250,5", "7")] * 5]
+    error = _code("\n".join(lines).encode())
+    assert error.code == "malformed_csv"
+    assert "line 3" in error.detail
+
+
+def test_quote_closed_lines_later_swallowing_rows_is_malformed_csv():
+    rows = [ID_HEADER, ID_ROW.replace("kering – baik", '"kering'), ID_ROW, ID_ROW.replace("kering – baik", 'x"')]
+    error = _code("\n".join(rows).encode())
+    assert (error.code, "line 2" in error.detail) == ("malformed_csv", True)
+
+
+def test_text_after_a_closing_quote_is_malformed_not_joined():
+    assert _code(f'{ID_HEADER}\n{ID_ROW[:-14]};"kering"baik\n'.encode()).code == "malformed_csv"
+
+
+def test_multi_line_note_without_rows_inside_is_kept():
+    parsed = parse_bytes(f'{ID_HEADER}\n{ID_ROW[:-14]};"baris satu\nbaris dua"\n{ID_ROW}\n'.encode())
+    assert parsed.frame["notes"].tolist() == ["baris satu\nbaris dua", "kering – baik"]
+    assert parsed.row_numbers == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (f"{ID_HEADER}\n{ID_ROW};{'x' * 600}\n".encode(), "line 2"),  # a cell over the limit
+        (f"{ID_HEADER}\n{ID_ROW}{';x' * 40}\n".encode(), "line 2"),  # more cells than the limit
+        (("\n".join([ID_HEADER, *[ID_ROW] * 60])).encode(), "data rows"),
+        (f"{ID_HEADER}\n{ID_ROW}\n".encode() + b" " * 60_000, "bytes"),
+    ],
+)
+def test_limits_make_a_file_too_large_with_a_clear_message(data: bytes, where: str):
+    error = _code(data, SMALL)
+    assert error.code == "too_large"
+    assert where in error.detail
+
+
+def test_a_5_mb_cell_and_a_100k_column_line_are_too_large_under_the_default_limits():
+    assert _code(f"{ID_HEADER}\n{ID_ROW};{'x' * 5_000_000}\n".encode()).code == "too_large"
+    assert _code(f"{ID_HEADER}\n{ID_ROW}{';1' * 100_000}\n".encode()).code == "too_large"
+
+
+def test_utf8_with_one_latin1_byte_is_mixed_encoding_not_mojibake():
+    data = (
+        f"{ID_HEADER}\n{ID_ROW}\n".encode()
+        + "KDMP-1902022001;2026-07;pasokan;05/07/2026;Kopi;1;kg;1;;café\n".encode("latin-1")
+    )
+    error = _code(data)
+    assert error.code == "mixed_encoding"
+    assert "line 3" in error.detail
+
+
+def test_a_nul_byte_anywhere_is_binary():
+    data = f"{ID_HEADER}\n".encode() + (ID_ROW + "\n").encode() * 1000 + b"\x00" + (ID_ROW + "\n").encode()
+    assert len(data) > 65_536
+    assert _code(data).code == "binary_file"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;jumlah",
+        "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;qty",
+    ],
+)
+def test_two_columns_meaning_one_contract_column_are_refused(header: str):
+    error = _code(f"{header}\nKDMP-1902022001;2026-07;pasokan;05/07/2026;cumi;1;kg;2\n".encode())
+    assert error.code == "duplicate_column"
+    assert "columns 6 and 8" in error.detail
+
+
+def test_json_duplicate_keys_and_two_spellings_of_one_column_are_refused():
+    doc = '[{"kode_koperasi": "K1", "periode": "2026-07", "jumlah": 1, "jumlah": 2, "satuan": "kg"}]'
+    assert _code(doc.encode()).code == "duplicate_key"
+    doc = '[{"kode_koperasi": "K1", "periode": "2026-07", "jumlah": 1, "qty": 2, "satuan": "kg"}]'
+    assert _code(doc.encode()).code == "duplicate_column"
+
+
+def test_json_rows_may_spell_columns_differently_and_override_the_header():
+    doc = {
+        "kode_koperasi": "KDMP-1902022001",
+        "periode": "2026-06",
+        "rows": [
+            {"jumlah": 1, "satuan": "kg", "komoditas": "cumi"},
+            {"qty": 2, "unit": "kg", "commodity": "cumi", "period": "2026-07"},
+        ],
+    }
+    frame = parse_bytes(json.dumps(doc).encode()).frame
+    assert frame["quantity"].tolist() == ["1", "2"]
+    assert frame["period"].tolist() == ["2026-06", "2026-07"]
+
+
+def test_json_nesting_and_huge_numbers_are_bounded():
+    assert _code(b"[" * 10_000 + b"]" * 10_000).code == "too_deep"
+    nested = {"kode_koperasi": "K1", "periode": "2026-07", "jumlah": 1, "keterangan": {"a": [[[[[[[[1]]]]]]]]}}
+    assert _code(json.dumps([nested]).encode(), SMALL).code == "too_deep"
+    doc = '[{"kode_koperasi": "K1", "periode": "2026-07", "komoditas": "cumi", "jumlah": ' + "9" * 5000 + "}]"
+    assert parse_bytes(doc.encode()).frame.loc[0, "quantity"] == "9" * 5000  # as received; its rule says why
+
+
+@pytest.mark.parametrize(
+    "strings",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "cumi">]><worksheet><sheetData><row><c t="inlineStr"><is>'
+        b"<t>&e;</t></is></c></row></sheetData></worksheet>",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        b'<worksheet><sheetData><row><c t="inlineStr"><is><t>&d;</t></is></c></row></sheetData></worksheet>',
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><worksheet><sheetData><row>'
+        b'<c t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>',
+    ],
+)
+def test_xlsx_with_xml_entities_is_unsafe(strings: bytes):
+    data = _rewrite(_xlsx(LINES_XLSX), "xl/worksheets/sheet1.xml", lambda _: strings)
+    error = _code(data)
+    assert error.code == "unsafe_xlsx"
+    assert "root:" not in error.detail
+
+
+def test_xlsx_dimension_claiming_the_whole_sheet_reads_only_its_rows():
+    def claim(xml: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', xml)
+
+    data = _rewrite(_xlsx(LINES_XLSX), "xl/worksheets/sheet1.xml", claim)
+    assert b"XFD1048576" in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    parsed = parse_bytes(data)
+    assert (len(parsed.frame), parsed.frame.shape[1]) == (5, 7)
+
+
+def test_xlsx_that_unpacks_far_too_large_is_refused_before_it_is_read():
+    rows = '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 200_000
+    sheet = f'<?xml version="1.0"?><worksheet><sheetData>{rows}</sheetData></worksheet>'.encode()
+    data = _rewrite(_xlsx(LINES_XLSX), "xl/worksheets/sheet1.xml", lambda _: sheet)
+    assert len(data) < 200_000
+    assert _code(data).code == "unsafe_xlsx"  # ~10 MB from ~30 KB
+    assert _code(data, Limits(max_xlsx_uncompressed_bytes=1_000_000, max_xlsx_ratio=10**6)).code == "unsafe_xlsx"
+
+
+def test_xlsx_with_more_rows_than_the_limit_is_too_large():
+    assert _code(_xlsx([*LINES_XLSX, *LINES_XLSX[1:] * 20]), SMALL).code == "too_large"
