@@ -7,7 +7,7 @@ Relative paths resolve against the project root, not the working directory, so a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -45,27 +45,22 @@ class Limits:
     """
 
     max_file_bytes: int = 20_000_000  # a month of lines as CSV is kilobytes; 20 MB is a photo, not a report
-    max_xlsx_uncompressed_bytes: int = 100_000_000  # all parts of a workbook, unpacked (zip bombs)
+    # all parts of a workbook, unpacked (zip bombs); 20,000 lines take ~12 MB. openpyxl parses a sheet without a
+    # <dimension> twice, ~0.2 s per MB each time, so this bounds a hostile workbook to seconds
+    max_xlsx_uncompressed_bytes: int = 30_000_000
     max_xlsx_ratio: int = 200  # unpacked / packed size of one part; real sheets compress 5-20x
-    max_rows: int = 100_000  # data rows of one file
-    max_columns: int = 200  # cells of one row (the contract has 10)
+    # data rows of one file: 500 members each reporting a line every day of the month is 15,000
+    max_rows: int = 20_000
+    max_columns: int = 100  # cells of one row (the contract has 10)
+    # cells of one file: what bounds an XLSX read (openpyxl reads ~60k cells a second, so this is ~5 s)
+    max_cells: int = 300_000
     max_cell_chars: int = 10_000  # characters of one cell (a note is a sentence)
     max_json_depth: int = 20  # nesting of a JSON document (the contract's deepest shape is 3)
 
 
 def get_limits() -> Limits:
-    """``KOPDES_MAX_FILE_BYTES``, ``KOPDES_MAX_XLSX_UNCOMPRESSED_BYTES``, ``KOPDES_MAX_ROWS``, ``KOPDES_MAX_COLUMNS``,
-    ``KOPDES_MAX_CELL_CHARS`` and ``KOPDES_MAX_JSON_DEPTH`` override the defaults."""
-    d = Limits()
-    return Limits(
-        max_file_bytes=_int("KOPDES_MAX_FILE_BYTES", d.max_file_bytes),
-        max_xlsx_uncompressed_bytes=_int("KOPDES_MAX_XLSX_UNCOMPRESSED_BYTES", d.max_xlsx_uncompressed_bytes),
-        max_xlsx_ratio=_int("KOPDES_MAX_XLSX_RATIO", d.max_xlsx_ratio),
-        max_rows=_int("KOPDES_MAX_ROWS", d.max_rows),
-        max_columns=_int("KOPDES_MAX_COLUMNS", d.max_columns),
-        max_cell_chars=_int("KOPDES_MAX_CELL_CHARS", d.max_cell_chars),
-        max_json_depth=_int("KOPDES_MAX_JSON_DEPTH", d.max_json_depth),
-    )
+    """``KOPDES_<FIELD>`` (the field's name upper-cased, e.g. ``KOPDES_MAX_ROWS``) overrides each default."""
+    return Limits(**{f.name: _int(f"KOPDES_{f.name.upper()}", f.default) for f in fields(Limits)})
 
 
 @dataclass(frozen=True)

@@ -258,11 +258,13 @@ def _column_names(header: list[str]) -> list[str]:
     return names
 
 
-def _check_size(rows: int, columns: int, limits: Limits, where: str) -> None:
+def _check_size(rows: int, columns: int, limits: Limits, where: str, cells: int = 0) -> None:
     if rows > limits.max_rows:
         raise UnreadableFile("too_large", f"more than {limits.max_rows:,} data rows ({where})")
     if columns > limits.max_columns:
         raise UnreadableFile("too_large", f"{columns:,} columns, the limit is {limits.max_columns:,} ({where})")
+    if cells > limits.max_cells:
+        raise UnreadableFile("too_large", f"more than {limits.max_cells:,} cells ({where})")
 
 
 def _table(
@@ -270,7 +272,7 @@ def _table(
 ) -> tuple[pd.DataFrame, list[int]]:
     """Build the frame from ragged rows: pad short rows, keep extra cells under positional names, drop blank rows."""
     width = max([len(header), *(len(r) for r in body)])
-    _check_size(len(body), width, limits, "the widest row")
+    _check_size(len(body), width, limits, "the widest row", cells=width * len(body))
     for cells, number in zip(body, numbers, strict=True):
         for position, cell in enumerate(cells, start=1):
             if len(cell) > limits.max_cell_chars:
@@ -427,8 +429,10 @@ def _parse_xlsx(data: bytes, limits: Limits) -> ParsedFile:
         # forget it, so each row is as wide as its own last cell.
         sheet.reset_dimensions()
         rows: list[list[str]] = []
+        cells = 0
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            _check_size(number - HEADER_SEARCH_ROWS - 1, len(row), limits, f"sheet row {number}")
+            cells += len(row)
+            _check_size(number - HEADER_SEARCH_ROWS - 1, len(row), limits, f"sheet row {number}", cells)
             rows.append([_cell_text(v) for v in row])
     except UnreadableFile:
         raise
