@@ -7,7 +7,6 @@ XCom carries only paths and counts.
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from typing import Any
 
@@ -18,14 +17,6 @@ from include.kopdes_hub import aggregate, ingest, publish, store, validate
 from include.kopdes_hub.config import get_settings
 
 log = logging.getLogger(__name__)
-
-# Files per mapped ingest task: big enough to amortise a task's start, small enough to spread over workers.
-INGEST_BATCH_SIZE = int(os.environ.get("KOPDES_INGEST_BATCH", "200"))
-# One GX run per kind per mapped task: GX's fixed cost per run (~0.5 s) is paid once for many small files, while a
-# batch stays small enough to spread over the workers and to fit one (~0.5 GB at 250k rows; 500k rows took 1 GB
-# and were no faster on two workers, 100k were slower)
-VALIDATE_BATCH_ROWS = int(os.environ.get("KOPDES_VALIDATE_BATCH_ROWS", "250000"))
-VALIDATE_BATCH_SUBMISSIONS = int(os.environ.get("KOPDES_VALIDATE_BATCH", "1000"))
 
 
 def prepare_store() -> dict[str, int]:
@@ -39,7 +30,7 @@ def find_new_file_batches() -> list[list[str]]:
     settings = get_settings()
     paths = ingest.find_new_files(settings)
     log.info("%d file(s) in %s not finished in the ledger", len(paths), settings.landing)
-    return ingest.batches(paths, INGEST_BATCH_SIZE)
+    return ingest.batches(paths, settings.ingest_batch)
 
 
 def _label_batch(items: list[str]) -> None:
@@ -82,7 +73,7 @@ def find_bronze_batches() -> list[list[str]]:
     settings = get_settings()
     store.migrate(settings.db_url)
     pending = validate.find_bronze(settings)
-    batches = validate.plan_batches(pending, VALIDATE_BATCH_ROWS, VALIDATE_BATCH_SUBMISSIONS)
+    batches = validate.plan_batches(pending, settings.validate_batch_rows, settings.validate_batch_submissions)
     log.info(
         "%d submission(s), %d rows, waiting for validation in %d batch(es)",
         len(pending),

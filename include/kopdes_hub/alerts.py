@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import urllib.request
 from typing import Any
 
 from airflow.sdk import BaseNotifier
+
+from include.kopdes_hub.config import get_settings
 
 log = logging.getLogger("kopdes.alerts")
 
@@ -37,7 +38,7 @@ class KopdesAlert(BaseNotifier):
     def notify(self, context: Any) -> None:
         text = alert_text(context)
         log.error(text)
-        url = os.environ.get("KOPDES_ALERT_WEBHOOK")
+        url = get_settings().alert_webhook
         if not url:
             return
         request = urllib.request.Request(

@@ -5,14 +5,13 @@ The DAG files import this module at parse time, so it imports nothing heavy: DAG
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetWatcher, CronDataIntervalTimetable, CronTriggerTimetable
 
 from include.kopdes_hub import events
 from include.kopdes_hub.alerts import KopdesAlert
-from include.kopdes_hub.config import TIMEZONE
+from include.kopdes_hub.config import TIMEZONE, get_settings
 
 START = datetime(2025, 11, 1)
 OWNER = "hub-data"
@@ -33,7 +32,7 @@ DEFAULT_ARGS = {
 
 # A sweep of landing on a schedule too, so a lost "new file" event delays a file but never loses it
 # (KOPDES_SWEEP_CRON overrides the every-15-minutes default).
-LANDING_SWEEP = CronTriggerTimetable(os.environ.get("KOPDES_SWEEP_CRON", "*/15 * * * *"), timezone=TIMEZONE)
+LANDING_SWEEP = CronTriggerTimetable(get_settings().sweep_cron, timezone=TIMEZONE)
 # Nightly at 02:00 WIB with a real data interval (the previous day), so a night can be backfilled.
 NIGHTLY = CronDataIntervalTimetable("0 2 * * *", timezone=TIMEZONE)
 

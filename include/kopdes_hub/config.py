@@ -65,10 +65,22 @@ def get_limits() -> Limits:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything the pipeline takes from its environment; ``get_settings`` is the only reader of ``KOPDES_*``."""
+
     landing: Path
     lake: Path
     db_url: str
     limits: Limits = Limits()
+    ingest_batch: int = 200  # files per mapped ingest task
+    # Rows / submissions per mapped validation task, one GX run per kind each: GX's fixed cost per run (~0.5 s) is
+    # paid once for many small files, while a batch stays small enough to spread over the workers and to fit one
+    # (~0.5 GB at 250k rows; 500k rows took 1 GB and were no faster on two workers, 100k were slower)
+    validate_batch_rows: int = 250_000
+    validate_batch_submissions: int = 1_000
+    sweep_cron: str = "*/15 * * * *"  # the landing sweep, so a lost "new file" event delays a file, never loses it
+    events: str = "file"  # how "a file landed" is signalled: redis (pub/sub) or file (a sentinel in landing)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    alert_webhook: str | None = None  # where task failure alerts are POSTed as {"text": ...}, besides the log
 
     @property
     def bronze(self) -> Path:
@@ -76,11 +88,19 @@ class Settings:
 
 
 def get_settings() -> Settings:
-    """Read ``KOPDES_LANDING``, ``KOPDES_LAKE``, ``KOPDES_DB_URL`` and the limits now (never cached: tests and runs
-    override)."""
+    """Read the environment now (never cached: tests and runs override). Redis is Airflow's own connection
+    variable, so the watcher and ``cli announce`` use the server the triggerer listens to."""
+    redis = os.environ.get("AIRFLOW_CONN_REDIS_DEFAULT")
     return Settings(
         landing=_resolve(os.environ.get("KOPDES_LANDING") or DEFAULT_LANDING),
         lake=_resolve(os.environ.get("KOPDES_LAKE") or DEFAULT_LAKE),
         db_url=_resolve_db_url(os.environ.get("KOPDES_DB_URL") or DEFAULT_DB_URL),
         limits=get_limits(),
+        ingest_batch=_int("KOPDES_INGEST_BATCH", Settings.ingest_batch),
+        validate_batch_rows=_int("KOPDES_VALIDATE_BATCH_ROWS", Settings.validate_batch_rows),
+        validate_batch_submissions=_int("KOPDES_VALIDATE_BATCH", Settings.validate_batch_submissions),
+        sweep_cron=os.environ.get("KOPDES_SWEEP_CRON") or Settings.sweep_cron,
+        events=os.environ.get("KOPDES_EVENTS") or ("redis" if redis else "file"),
+        redis_url=redis or Settings.redis_url,
+        alert_webhook=os.environ.get("KOPDES_ALERT_WEBHOOK") or None,
     )

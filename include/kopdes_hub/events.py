@@ -25,12 +25,11 @@ FILE = "file"
 
 def mode() -> str:
     """``redis`` when a Redis connection is configured (or KOPDES_EVENTS=redis), else ``file``."""
-    default = REDIS if os.environ.get("AIRFLOW_CONN_REDIS_DEFAULT") else FILE
-    return os.environ.get("KOPDES_EVENTS", default)
+    return get_settings().events
 
 
 def redis_url() -> str:
-    return os.environ.get("AIRFLOW_CONN_REDIS_DEFAULT", "redis://127.0.0.1:6379/0")
+    return get_settings().redis_url
 
 
 def sentinel_path() -> Path:
