@@ -13,7 +13,6 @@ from include.kopdes_hub.demo.model import DEMAND, PERIODS, SUPPLY
 from include.kopdes_hub.demo.render import _write_atomic
 from include.kopdes_hub.reference import REGISTRY_COLUMNS, load_catalogue
 
-
 LARGE_SHAPES = ("csv_semicolon_cp1252", "csv_comma_utf8", "csv_comma_utf8_bom")
 LARGE_ROWS_PER_FILE = 100
 LARGE_CHUNK_ROWS = 200_000
