@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from include.kopdes_hub import lake
 from include.kopdes_hub.contract import COLUMNS, INDONESIAN_NAMES, LINES
 from include.kopdes_hub.demo.model import DEMAND, PERIODS, SUPPLY
-from include.kopdes_hub.demo.render import _write_atomic
 from include.kopdes_hub.reference import REGISTRY_COLUMNS, load_catalogue
 
 LARGE_SHAPES = ("csv_semicolon_cp1252", "csv_comma_utf8", "csv_comma_utf8_bom")
@@ -37,7 +37,7 @@ def write_large_load(
     registry = _large_registry(cooperatives, rng)
     buf = io.StringIO()
     registry.to_csv(buf, index=False, lineterminator="\n")
-    _write_atomic(out / "registry.csv", buf.getvalue().encode("utf-8"))
+    lake.write_bytes_atomic(buf.getvalue().encode("utf-8"), out / "registry.csv")
 
     per_file = rows_per_file or LARGE_ROWS_PER_FILE
     n_files = min(max(1, rows // per_file), 12 * cooperatives) if rows > 0 else 0
@@ -70,7 +70,7 @@ def write_large_load(
             body = lines[starts[f] - offset : starts[f + 1] - offset]
             text = newline.join([headers[shape], *body]) + newline
             name = f"{ids[file_coop[f]]}_{PERIODS[file_period[f]]}_pasokan_kebutuhan.csv"
-            _write_atomic(landing / name, text.encode(encoding[shape]))
+            lake.write_bytes_atomic(text.encode(encoding[shape]), landing / name)
     return {"cooperatives": cooperatives, "files": n_files, "rows": int(sizes.sum())}
 
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import zipfile
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -185,9 +183,3 @@ def _render_json(sub: _Submission, header: dict[str, str]) -> bytes:
     else:
         document = [{**head, **row} for row in body]
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _write_atomic(path: Path, payload: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(payload)
-    os.replace(tmp, path)

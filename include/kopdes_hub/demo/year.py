@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from include.kopdes_hub import lake
 from include.kopdes_hub.contract import FINANCE, LINES
 from include.kopdes_hub.demo.defects import _add_defects
 from include.kopdes_hub.demo.model import (
@@ -38,7 +39,7 @@ from include.kopdes_hub.demo.model import (
     _Row,
     _Submission,
 )
-from include.kopdes_hub.demo.render import _render, _write_atomic
+from include.kopdes_hub.demo.render import _render
 from include.kopdes_hub.demo.trade import _demand_profile, _ensure_non_ascii, _month_lines, _supply_profile
 from include.kopdes_hub.reference import load_catalogue, load_registry
 
@@ -71,7 +72,7 @@ def generate_demo(landing: Path, seed: int = 1902) -> list[DemoFile]:
         if sub.payload is None:
             sub.payload = _render(sub)
         path = landing / sub.name
-        _write_atomic(path, sub.payload)
+        lake.write_bytes_atomic(sub.payload, path)
         stamp = sub.received.timestamp()
         os.utime(path, (stamp, stamp))
     return [
