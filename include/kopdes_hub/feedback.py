@@ -23,7 +23,10 @@ DECISION_ID = {
 }
 KIND_ID = {contract.LINES: "pasokan & kebutuhan", contract.FINANCE: "keuangan"}
 CSV_COLUMNS = ("baris", "kolom", "nilai_diterima", "aturan", "masalah", "cara_memperbaiki")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP CSV injection: a spreadsheet runs a cell as a formula (or a DDE command) when it starts with one of these,
+# in ASCII or full width (Excel folds full-width forms), even after leading spaces.
+_FORMULA_START = frozenset("=+-@|\uff1d\uff0b\uff0d\uff20\uff5c")
+_CONTROL_START = ("\t", "\r", "\n")
 
 
 @dataclass
@@ -53,9 +56,14 @@ def _env() -> Environment:
 
 
 def safe_cell(value: object) -> str:
-    """A cell Excel shows as text: one starting with = + - @ or a control character gets a leading apostrophe."""
+    """A cell a spreadsheet shows as text: one whose first character after leading whitespace (NBSP and the
+    full-width space included) is = + - @ | or their full-width forms, or that starts with a tab, carriage return
+    or line feed, gets a leading apostrophe. Plain negatives such as -5 too: a clerk's text is never a number here,
+    and the hub's own numbers (row numbers) start with a digit."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    trimmed = text.lstrip()  # str.isspace() whitespace: NBSP and U+3000 included
+    risky = text.startswith(_CONTROL_START) or trimmed[:1] in _FORMULA_START
+    return "'" + text if risky else text
 
 
 def clerk_html(report: SubmissionReport) -> str:
