@@ -1,16 +1,24 @@
 """Lake layout and file writes: where each layer's files live, and writing them so a crash leaves no half file.
 
-bronze/received_date=YYYY-MM-DD/<submission_id>.parquet      values as received + lineage
+bronze/<first 2 hex digits of submission_id>/<submission_id>.parquet   values as received + lineage
 silver/<kind>/period=YYYY-MM/<submission_id>.parquet         accepted rows, typed, base units
 quarantine/<kind>/period=YYYY-MM/<submission_id>.parquet     rejected rows with every rule they broke
 validation/<submission_id>/gx_result.{json,html}             the GX result of one submission
 validation/runs/<run_id>_<kind>.json                         the native GX result of one validation run
 feedback/<cooperative_id>/period=YYYY-MM/<submission_id>.{html,csv}   for the clerk, in Bahasa Indonesia
+
+Bronze is keyed by content alone: the same bytes landing under several names (with different times) must give
+the same bronze path whichever name a batch parsed first; the two hex digits only keep a folder small.
+A path component taken from a file's content (cooperative id, period) or from the ledger is checked against its
+pattern before it names a folder, and every built path must resolve inside the lake: a clerk's ``../../X`` never
+writes outside it. A period that is not a month is the ``unknown`` partition; a cooperative id that is not one is
+the ``unknown`` feedback folder.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,26 +27,72 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from include.kopdes_hub import contract
 
-def bronze_path(lake: Path, submission_id: str, received_date: str) -> Path:
-    return lake / "bronze" / f"received_date={received_date}" / f"{submission_id}.parquet"
+UNKNOWN = "unknown"  # the partition or folder of a period or cooperative id that is not one
+COOPERATIVE_ID_PATTERN = r"^(KDMP|KKMP)-[0-9]{10}$"  # KDMP-/KKMP- + the village code without dots
+SUBMISSION_ID_PATTERN = r"^[0-9a-f]{16}$"  # the first 16 hex digits of the content's SHA-256
+
+
+def is_period(value: object) -> bool:
+    """Is ``value`` a month as the lake partitions it (``YYYY-MM``)? Anything else, None and NaN included, is not."""
+    return isinstance(value, str) and re.fullmatch(contract.PERIOD_PATTERN, value) is not None
+
+
+def cooperative_folder(cooperative_id: object) -> str:
+    """The folder of a cooperative id as received: the id upper-cased when it is one, else ``unknown``."""
+    text = cooperative_id.strip().upper() if isinstance(cooperative_id, str) else ""
+    return text if re.fullmatch(COOPERATIVE_ID_PATTERN, text) else UNKNOWN
+
+
+def _period(period: str) -> str:
+    if period != UNKNOWN and not is_period(period):
+        raise ValueError(f"period {period!r} is neither YYYY-MM nor {UNKNOWN!r}: it cannot name a lake partition")
+    return period
+
+
+def _submission_id(submission_id: str) -> str:
+    if not isinstance(submission_id, str) or not re.fullmatch(SUBMISSION_ID_PATTERN, submission_id):
+        raise ValueError(f"submission id {submission_id!r} is not 16 lower-case hex digits")
+    return submission_id
+
+
+def _kind(kind: str) -> str:
+    if kind not in contract.KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {contract.KINDS}")
+    return kind
+
+
+def _inside(lake: Path, path: Path) -> Path:
+    """The last guard: whatever the components were, the path must resolve inside the lake."""
+    if not path.resolve().is_relative_to(lake.resolve()):
+        raise ValueError(f"{path} resolves outside the lake {lake}")
+    return path
+
+
+def bronze_path(lake: Path, submission_id: str) -> Path:
+    sid = _submission_id(submission_id)
+    return _inside(lake, lake / "bronze" / sid[:2] / f"{sid}.parquet")
 
 
 def silver_path(lake: Path, kind: str, period: str, submission_id: str) -> Path:
-    return lake / "silver" / kind / f"period={period}" / f"{submission_id}.parquet"
+    name = f"{_submission_id(submission_id)}.parquet"
+    return _inside(lake, lake / "silver" / _kind(kind) / f"period={_period(period)}" / name)
 
 
 def quarantine_path(lake: Path, kind: str, period: str, submission_id: str) -> Path:
-    return lake / "quarantine" / kind / f"period={period}" / f"{submission_id}.parquet"
+    name = f"{_submission_id(submission_id)}.parquet"
+    return _inside(lake, lake / "quarantine" / _kind(kind) / f"period={_period(period)}" / name)
 
 
 def validation_path(lake: Path, submission_id: str, suffix: str) -> Path:
-    return lake / "validation" / submission_id / f"gx_result.{suffix}"
+    return _inside(lake, lake / "validation" / _submission_id(submission_id) / f"gx_result.{suffix}")
 
 
 def feedback_path(lake: Path, cooperative_id: str | None, period: str, submission_id: str, suffix: str) -> Path:
-    folder = (cooperative_id or "unknown").strip().upper() or "unknown"
-    return lake / "feedback" / folder / f"period={period}" / f"{submission_id}.{suffix}"
+    folder = cooperative_folder(cooperative_id)
+    name = f"{_submission_id(submission_id)}.{suffix}"
+    return _inside(lake, lake / "feedback" / folder / f"period={_period(period)}" / name)
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> Path:

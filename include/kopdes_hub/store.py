@@ -125,9 +125,12 @@ class Submission(Base):
 
     __tablename__ = "submission"
     submission_id: Mapped[str] = mapped_column(String(16), primary_key=True)  # first 16 hex digits of sha256
+    # of the content; of a descriptor for a landing entry that was not read (a link, a FIFO, a file over the size
+    # limit: ingest.entry_sha256), so that entry is one row on every run
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    file_name: Mapped[str] = mapped_column(Text)  # the name it first arrived under (landing-relative)
+    file_name: Mapped[str] = mapped_column(Text)  # the name of its earliest landing (landing-relative)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
+    # the earliest landing (mtime, capped at now) of any name it arrived under, whatever order batches ran in
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), index=True)
     reason_code: Mapped[str | None] = mapped_column(String(40))

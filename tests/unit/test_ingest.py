@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 from sqlalchemy import select, update
@@ -130,3 +132,102 @@ def test_summary_accounts_for_every_landing_file(settings):
     assert summary.duplicate_names == 1
     assert summary.rows_by_kind == {"lines": 2}
     assert summary.unreadable[0][:2] == ("empty.csv", "empty_file")
+
+
+def test_a_reader_crash_fails_that_file_alone_with_its_traceback_logged(settings, monkeypatch, caplog):
+    (settings.landing / "aneh.csv").write_bytes(LINES.replace(b"Beras", b"Jagung"))
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    real = ingest.parse_bytes
+
+    def parse(data, name="", limits=None):
+        if name == "aneh.csv":
+            raise KeyError("a shape no reader foresaw")
+        return real(data, name, limits)
+
+    monkeypatch.setattr(ingest, "parse_bytes", parse)
+    assert _run(settings) == {"bronze": 1, "unreadable": 1, "duplicate": 0, "vanished": 0}
+    subs, _ = _ledger(settings)
+    odd = next(s for s in subs if s.file_name == "aneh.csv")
+    assert (odd.status, odd.reason_code, odd.bronze_path) == ("unreadable", "read_failed", None)
+    assert "KeyError" in odd.reason
+    logged = [r for r in caplog.records if "aneh.csv" in r.getMessage() and r.exc_info]
+    assert logged and logged[0].exc_info[0] is KeyError
+    assert ingest.find_new_files(settings) == []  # recorded: not retried on every sweep
+
+
+def test_bronze_is_keyed_by_content_only(settings):
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    _run(settings)
+    subs, _ = _ledger(settings)
+    sid = subs[0].submission_id
+    assert subs[0].bronze_path == f"bronze/{sid[:2]}/{sid}.parquet"
+    assert "_received_at" not in pq.read_schema(settings.lake / subs[0].bronze_path).names
+
+
+def _stamp(path, day: int) -> None:
+    seconds = datetime(2026, 8, day, 9, 0, tzinfo=UTC).timestamp()
+    os.utime(path, (seconds, seconds))
+
+
+def _fresh(settings, tmp_path, name: str):
+    """Another store and lake over the same landing."""
+    fresh = dataclasses.replace(settings, lake=tmp_path / name / "lake", db_url=f"sqlite:///{tmp_path / name}.db")
+    store.prepare(fresh.db_url)
+    return fresh
+
+
+def _rows(settings) -> tuple[list[dict], list[dict]]:
+    """The ledger without the columns that record when a run happened to do something."""
+    with store.get_engine(settings.db_url).connect() as conn:
+        subs = conn.execute(select(store.Submission).order_by(store.Submission.sha256)).mappings().all()
+        files = (
+            conn.execute(select(store.SubmissionFile).order_by(store.SubmissionFile.path, store.SubmissionFile.sha256))
+            .mappings()
+            .all()
+        )
+    return (
+        [{k: v for k, v in r.items() if k != "updated_at"} for r in subs],
+        [{k: v for k, v in r.items() if k != "first_seen_at"} for r in files],
+    )
+
+
+def test_the_ledger_does_not_depend_on_batch_order(settings, tmp_path):
+    finance = (
+        b"cooperative_id,period,revenue_idr,operating_cost_idr,cash_idr,members\n"
+        b"KDMP-1902022001,2026-07,15000000,9000000,4000000,120\n"
+    )
+    files = {
+        # one content under three names that landed on different days; the earliest is neither first nor last
+        "a_salinan.csv": (LINES, 7),
+        "m_asli.csv": (LINES, 5),
+        "z_kirim_ulang.csv": (LINES, 9),
+        "keuangan.csv": (finance, 6),
+        "kosong.csv": (b"", 6),
+        "kosong_juga.csv": (b"", 8),
+        "rusak.xlsx": (b"PK\x03\x04 truncated", 6),
+    }
+    for name, (data, day) in files.items():
+        (settings.landing / name).write_bytes(data)
+        _stamp(settings.landing / name, day)
+    (settings.landing / "pintasan.csv").symlink_to(settings.landing / "m_asli.csv")
+    paths = ingest.find_new_files(settings)
+    half = len(paths) // 2
+    orders = {
+        "forward": [paths],
+        "reversed": [paths[::-1]],
+        "halves": [paths[:half], paths[half:]],
+        "halves_swapped": [paths[half:], paths[:half]],
+        "interleaved": [paths[1::2][::-1], paths[::2]],
+    }
+    ledgers = {}
+    for name, batches in orders.items():
+        fresh = _fresh(settings, tmp_path, name)
+        for batch in batches:
+            ingest.ingest_files(fresh, batch)
+        ledgers[name] = _rows(fresh)
+    assert all(ledger == ledgers["forward"] for ledger in ledgers.values())
+    subs, files = ledgers["forward"]
+    shared = next(s for s in subs if s["rows_bronze"] == 2)
+    assert shared["file_name"] == "m_asli.csv"  # the name it landed under first
+    assert shared["received_at"] == datetime(2026, 8, 5, 9, 0, tzinfo=UTC)
+    assert sum(f["sha256"] == shared["sha256"] for f in files) == 3
