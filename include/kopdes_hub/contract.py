@@ -7,6 +7,7 @@ Ingest maps them once, here, to the stable English snake_case names used everywh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -138,6 +139,26 @@ SPACE = "[ \t\u00a0]"
 # decimal part: every text it admits parses, so no number passes its rule and is then lost by the parser
 _GROUPED = r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?$"
 NUMBER_PATTERN = r"^(?i:rp\.?|idr)?" + SPACE + "*-?" + SPACE + "*" + _GROUPED
+
+# Privacy: a NIK (the 16-digit national identity number) or a KK number a clerk types into a free-text cell must not
+# travel beyond bronze. NIK-like = 16 or more digits (ASCII or full-width) in a row, where any two neighbouring
+# digits may be separated by one space, tab, NBSP, dot or dash (3201123456780001, 3201 1234 5678 0001,
+# 32.01.12.345678.0001). Such a run is replaced by its first 4 digits (province and regency, not a person) and
+# twelve asterisks: 3201************. Longer runs are masked whole, so two NIKs one space apart are one match and
+# a NIK with a typo (17 digits) is still masked; 15 digits or fewer are not (phone numbers, amounts). Both regex
+# engines (Python's re and Arrow's RE2) read the pattern alike: no look-around, classes spelt out.
+_NIK_DIGIT = "[0-9\uff10-\uff19]"
+_NIK_GAP = "[ \t\u00a0.-]?"
+NIK_PATTERN = f"({_NIK_DIGIT}){_NIK_GAP}({_NIK_DIGIT}){_NIK_GAP}({_NIK_DIGIT}){_NIK_GAP}({_NIK_DIGIT})" + (
+    f"(?:{_NIK_GAP}{_NIK_DIGIT}){{12,}}"
+)
+NIK_MASK = r"\1\2\3\4************"  # a replacement template both engines read
+NIK_MIN_CHARS = 16  # no shorter text can hold one (so no text of fewer bytes either): a cheap filter
+
+
+def mask_nik(text: str) -> str:
+    """``text`` with every NIK-like number masked (``NIK_PATTERN`` -> ``3201************``)."""
+    return re.sub(NIK_PATTERN, NIK_MASK, text)
 
 
 WHOLE_ROW = "*"  # the column of a rule about the whole row

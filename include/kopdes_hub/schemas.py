@@ -1,8 +1,10 @@
-"""The published datasets' schemas: what BI tools may rely on, versioned.
+"""The lake's schemas: what BI tools and the people fixing files may rely on, versioned.
 
 Every gold dataset is written with exactly this schema (``conform`` casts and orders the columns, and refuses a
 missing or extra one) and documented from it; a test compares written files, the SQL tables and the README with
-these definitions, so a dashboard never breaks silently. Change a column: bump the dataset's version and say so.
+these definitions, so a dashboard never breaks silently. Silver and quarantine (``LAKE_DATASETS``) are written
+through their schemas the same way, one file per submission. Change a column or what it means: bump the
+dataset's version and say so.
 """
 
 from __future__ import annotations
@@ -228,3 +230,137 @@ DATASETS = {
     )
 }
 SUMMARIES = (HUB_BALANCE, HUB_TRANSFERS, FINANCING_ELIGIBILITY, LEADING_COMMODITIES, REPORTING_COMPLIANCE)
+
+
+# Silver and quarantine: written by validation, one file per submission under <layer>/<kind>/period=YYYY-MM/.
+# Version 1.0 is their layout before it was versioned here (issue 10); 1.1 (silver) and 2.0 (quarantine) are:
+# received_at from the ledger (the earliest landing of any name the content arrived under, not the bronze file's
+# own), NIK-like numbers masked in free text (contract.NIK_PATTERN: 3201************), and quarantine keeps only
+# the contract's columns of a row, naming the file's others in columns_not_kept.
+_SILVER_HEAD = (
+    Column("submission_id", pa.string(), "", "the submission (first 16 hex digits of its SHA-256)", "kode pengiriman"),
+    Column("cooperative_id", pa.string(), "", "the cooperative of the row", "kode koperasi"),
+    *_PLACE,
+    _PERIOD,
+)
+_LINEAGE = (
+    Column("row_number", pa.int32(), "row", "CSV line / Excel row / JSON position in the file as sent", "baris"),
+    Column("source_file", pa.string(), "landing path", "the file the row was parsed from", "berkas"),
+    Column(
+        "received_at",
+        pa.timestamp("us", tz="UTC"),
+        "UTC",
+        "when the content first landed, under any of its names (the ledger's received_at)",
+        "diterima",
+    ),
+    Column("contract_version", pa.string(), "", "the submission contract the row was checked against", "versi kontrak"),
+)
+_CATALOGUE_VERSION = Column(
+    "catalogue_version", pa.string(), "", "commodity catalogue version the row was converted with", "versi katalog"
+)
+_FINANCE_FIGURES = (
+    ("revenue_idr", "IDR", "revenue of the month", "pendapatan"),
+    ("operating_cost_idr", "IDR", "operating cost of the month", "biaya operasional"),
+    ("cash_idr", "IDR", "cash at the end of the month", "kas"),
+    ("members", "count", "members", "jumlah anggota"),
+    ("savings_principal_idr", "IDR", "members' principal savings", "simpanan pokok"),
+    ("savings_mandatory_idr", "IDR", "members' mandatory savings", "simpanan wajib"),
+    ("loan_outstanding_idr", "IDR", "loans outstanding", "pinjaman berjalan"),
+    ("loan_requested_idr", "IDR", "loan requested", "pinjaman diajukan"),
+)
+
+SILVER_LINES = Dataset(
+    name="silver_lines",
+    version="1.1",
+    partition="period",
+    columns=(
+        *_SILVER_HEAD,
+        Column("flow", pa.string(), "supply | demand", "offered to the hub, or needed by the village", "jenis"),
+        Column("date", pa.date32(), "date (WIB)", "the day of the line", "tanggal"),
+        Column("commodity", pa.string(), "catalogue code", "commodity", "komoditas"),
+        Column("quantity", pa.float64(), "unit", "quantity as written, in unit", "jumlah"),
+        Column("unit", pa.string(), "", "the unit written (catalogue name)", "satuan"),
+        Column("quantity_base", pa.float64(), "base_unit", "quantity in the catalogue's base unit", "jumlah dasar"),
+        Column("base_unit", pa.string(), "", "kg, butir, tabung or liter", "satuan dasar"),
+        Column("unit_price_idr", pa.float64(), "IDR per unit", "price per unit written (null if none)", "harga satuan"),
+        Column(
+            "unit_price_base_idr", pa.float64(), "IDR per base unit", "price per base unit", "harga per satuan dasar"
+        ),
+        Column("value_idr", pa.float64(), "IDR", "quantity x unit price (null without a price)", "nilai (Rp)"),
+        Column(
+            "grade",
+            pa.string(),
+            "",
+            "grade (normalised; free text for a commodity without grades, NIK-like numbers masked)",
+            "mutu",
+        ),
+        Column("notes", pa.string(), "", "the clerk's note as received, NIK-like numbers masked", "keterangan"),
+        *_LINEAGE,
+        _CATALOGUE_VERSION,
+    ),
+)
+SILVER_FINANCE = Dataset(
+    name="silver_finance",
+    version="1.1",
+    partition="period",
+    columns=(
+        *_SILVER_HEAD,
+        *(Column(name, pa.int64(), unit, meaning, label) for name, unit, meaning, label in _FINANCE_FIGURES),
+        *_LINEAGE,
+        _CATALOGUE_VERSION,
+    ),
+)
+REASON_TYPE = pa.struct(
+    [
+        ("rule_id", pa.string()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("message_id", pa.string()),
+        ("message_en", pa.string()),
+        ("fix_id", pa.string()),
+    ]
+)
+QUARANTINE = Dataset(
+    name="quarantine",
+    version="2.0",
+    partition="period",
+    columns=(
+        Column("submission_id", pa.string(), "", "the submission", "kode pengiriman"),
+        Column("kind", pa.string(), "lines | finance", "submission kind", "jenis laporan"),
+        Column(
+            "cooperative_id",
+            pa.string(),
+            "",
+            "the file's cooperative (trimmed, upper case, NIK-like numbers masked)",
+            "kode koperasi",
+        ),
+        Column(
+            "period", pa.string(), "YYYY-MM", "the file's period, normalised (as received when not a month)", "periode"
+        ),
+        *_LINEAGE[:3],
+        Column(
+            "values_received",
+            pa.string(),
+            "JSON",
+            "the row's contract columns as received (strings, NIK-like numbers masked); no other column is kept",
+            "nilai diterima",
+        ),
+        Column(
+            "columns_not_kept",
+            pa.list_(pa.string()),
+            "column names",
+            "the file's columns outside the contract (e.g. nik, nama_anggota), by name only: values never kept",
+            "kolom tidak disimpan",
+        ),
+        Column("rule_ids", pa.list_(pa.string()), "rule ids", "every rule the row broke", "aturan"),
+        Column(
+            "reasons",
+            pa.list_(REASON_TYPE),
+            "",
+            "per rule: rule_id, column, value as received (NIK-like numbers masked), message_id, message_en, fix_id",
+            "alasan",
+        ),
+        _LINEAGE[3],
+    ),
+)
+LAKE_DATASETS = {d.name: d for d in (SILVER_LINES, SILVER_FINANCE, QUARANTINE)}

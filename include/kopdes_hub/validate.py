@@ -18,6 +18,7 @@ import re
 import time
 import uuid
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -28,9 +29,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sqlalchemy import bindparam, select, update
 
-from include.kopdes_hub import contract, feedback, lake, store
+from include.kopdes_hub import contract, feedback, lake, schemas, store
 from include.kopdes_hub.config import TIMEZONE, Settings
 from include.kopdes_hub.reference import Catalogue, load_catalogue, normalize_token
 
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo(TIMEZONE)  # clerks date their lines in WIB
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%Y/%m/%d")
+NO_SUCH_DAY = "?"  # marks a text shaped like an ISO date that is no day of the calendar (see parse_dates)
 STRING, FLOAT = pa.string(), pa.float64()
 _PERIOD_FORMS = (
     (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), (1, 2)),
@@ -140,11 +143,14 @@ def _parse_date(text: str) -> str:
             return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
-    return text
+    # DATE_FORMAT tells a date by its ISO shape, and 2026-03-32 or 2026-13-01 have that shape without being a day
+    return NO_SUCH_DAY + text if re.fullmatch(contract.DATE_PATTERN, text) else text
 
 
 def parse_dates(texts: pa.Array) -> pa.Array:
-    """ISO ``YYYY-MM-DD`` where the text is a date in one of the contract's forms, else the text as received."""
+    """ISO ``YYYY-MM-DD`` where the text is a real calendar day in one of the contract's forms, else the text as
+    received, marked with ``NO_SUCH_DAY`` when it only looks like an ISO date (``?2026-02-30``): so what is ISO here
+    is a day that exists, and the DATE_FORMAT rule (an ISO pattern, checked by GX) decides every date."""
     return _distinct_map(texts, _parse_date)
 
 
@@ -164,22 +170,71 @@ def normalize_period(text: str | None) -> str | None:
 # --------------------------------------------------------------------------------------------------------------
 
 
+# The lineage validation reads of bronze; when the content landed comes from the ledger (``received_at``).
+BRONZE_LINEAGE = ("_row_number", "_source_file")
+UNKNOWN = "unknown"  # the partition (and feedback folder) of a file whose period (or cooperative) is unusable
+
+
 @dataclass
 class SubmissionInput:
     submission_id: str
     kind: str
     file_name: str
-    cooperative_id: str | None
+    cooperative_id: str | None  # the file's cooperative and period as the ledger has them (as received)
     period: str | None
-    received_at: datetime
+    received_at: datetime  # the ledger's: the earliest landing of any name the content arrived under
     delimiter: str | None
     bronze: pa.Table  # as read from bronze: strings + lineage
+    other_columns: tuple[str, ...] = ()  # the file's columns outside the contract, left unread in bronze
+
+    @property
+    def file_cooperative_id(self) -> str | None:
+        """The file's cooperative as validation compares it: trimmed, upper case, NIK-like numbers masked."""
+        return contract.mask_nik((self.cooperative_id or "").strip().upper()) or None
+
+    @property
+    def file_period(self) -> str | None:
+        """The file's period, normalised (``2026/07`` -> ``2026-07``) and masked; anything else stays as received."""
+        return normalize_period(contract.mask_nik((self.period or "").strip()) or None)
+
+    @property
+    def partition(self) -> str:
+        """The month its silver, quarantine and feedback files go under: a path part only when it is a month."""
+        period = self.file_period
+        return period if period and re.fullmatch(contract.PERIOD_PATTERN, period) else UNKNOWN
+
+    @property
+    def columns_not_kept(self) -> list[str]:
+        """Names of the file's columns outside the contract, whose values validation never keeps (nik, nama, ...)."""
+        kept = set(contract.COLUMNS[self.kind])
+        in_bronze = [c for c in self.bronze.column_names if not c.startswith("_") and c not in kept]
+        return [contract.mask_nik(c) for c in (*self.other_columns, *in_bronze)]
+
+
+def mask_nik_array(values: pa.Array) -> pa.Array:
+    """``contract.mask_nik`` vectorised: the regex runs only on the few texts long enough to hold a NIK."""
+    values = values.cast(pa.string())
+    long = pc.fill_null(pc.greater_equal(pc.binary_length(values), contract.NIK_MIN_CHARS), False)
+    candidates = values.filter(long)
+    hit = pc.fill_null(pc.match_substring_regex(candidates, contract.NIK_PATTERN), False)
+    if not pc.any(hit).as_py():
+        return values
+    where = pc.replace_with_mask(long, long, hit)  # long and holding a NIK
+    masked = pc.replace_substring_regex(candidates.filter(hit), contract.NIK_PATTERN, contract.NIK_MASK)
+    return pc.replace_with_mask(values, where, masked)
 
 
 def combine_bronze(subs: list[SubmissionInput]) -> pa.Table:
-    """Every submission's bronze rows in order, in one table; a column a file lacks is null on its rows."""
-    table = pa.concat_tables([s.bronze for s in subs], promote_options="permissive")
-    return table.combine_chunks()
+    """Every submission's bronze rows in order, in one table, as far as validation may see them: the contract's
+    columns of the kind with NIK-like numbers masked (so neither GX, silver, quarantine nor a feedback page ever
+    holds one) and the lineage it uses. A column a file lacks is null on its rows."""
+    keep = {*contract.COLUMNS[subs[0].kind], *BRONZE_LINEAGE}
+    tables = [s.bronze.select([c for c in s.bronze.column_names if c in keep]) for s in subs]
+    table = pa.concat_tables(tables, promote_options="permissive").combine_chunks()
+    for i, name in enumerate(table.column_names):
+        if name not in BRONZE_LINEAGE:
+            table = table.set_column(i, name, mask_nik_array(table[name].combine_chunks()))
+    return table
 
 
 def _column(raw: pa.Table, name: str) -> pa.Array:
@@ -216,10 +271,12 @@ def prepare(subs: list[SubmissionInput], raw: pa.Table, registry: Registry, cata
     out: dict[str, pa.Array] = {
         "_submission_id": per_submission([s.submission_id for s in subs]),
         "_row_number": raw["_row_number"].combine_chunks().cast(pa.int64()),
+        "received_at": pa.array([s.received_at for s in subs], pa.timestamp("us", tz="UTC")).take(owner),
+        "columns_not_kept": pa.array([s.columns_not_kept for s in subs], pa.list_(pa.string())).take(owner),
         "cooperative_id": pc.utf8_upper(_column(raw, "cooperative_id")),
-        "file_cooperative_id": per_submission([(s.cooperative_id or "").strip().upper() or None for s in subs]),
+        "file_cooperative_id": per_submission([s.file_cooperative_id for s in subs]),
         "period": _distinct_map(_column(raw, "period"), normalize_period),
-        "file_period": per_submission([normalize_period((s.period or "").strip() or None) for s in subs]),
+        "file_period": per_submission([s.file_period for s in subs]),
     }
     texts = {c: _column(raw, c) for c in contract.NUMERIC[kind]}
     decimal_comma = pa.array(_decimal_comma(subs, list(texts.values()), bounds)[owner], pa.bool_())
@@ -429,22 +486,78 @@ class Outcome:
     paths: dict[str, str | None] = field(default_factory=dict)
 
 
-def decide(kind: str, bronze_columns: set[str], rows: int, bad_rows: int) -> tuple[str, str | None]:
-    """accepted / partly accepted / rejected, with the clerk-facing reason for a rejection."""
+class Rejection(str):
+    """Why a whole file was rejected, as the ledger keeps it ("Bahasa Indonesia / English"), with both halves at
+    hand: a value quoted in a reason (a period like ``07 / 2026``) may itself contain the separator."""
+
+    message_id: str
+    message_en: str
+
+    def __new__(cls, message_id: str, message_en: str) -> Rejection:
+        joined = super().__new__(cls, f"{message_id} / {message_en}")
+        joined.message_id, joined.message_en = message_id, message_en
+        return joined
+
+
+def _quoted(value: str, limit: int = 40) -> str:
+    """A file-level value as a reason quotes it: whole when short, else cut (a cell may hold 10,000 characters)."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def file_problem(cooperative_id: str | None, period: str | None, registered: Container[str]) -> Rejection | None:
+    """What makes a file unusable as a whole before any row is looked at: it names no month or no registered
+    cooperative, so its rows could belong to no partition, folder or supersession slot. Takes the file's values as
+    ``SubmissionInput.file_cooperative_id`` and ``.file_period`` give them."""
+    if period is None:
+        return Rejection(
+            "Berkas tidak menyebut periode laporan: isi kolom periode, contoh 2026-07.",
+            "The file names no reporting period (YYYY-MM).",
+        )
+    if not re.fullmatch(contract.PERIOD_PATTERN, period):
+        return Rejection(
+            f"Periode berkas '{_quoted(period)}' tidak dikenali: tulis periode sebagai tahun-bulan, contoh 2026-07.",
+            f"The file's period '{_quoted(period)}' is not a month YYYY-MM.",
+        )
+    if cooperative_id is None:
+        return Rejection(
+            "Berkas tidak menyebut kode koperasi: isi kolom kode_koperasi, contoh KDMP-1902042008.",
+            "The file names no cooperative.",
+        )
+    if cooperative_id not in registered:
+        return Rejection(
+            f"Kode koperasi berkas '{_quoted(cooperative_id)}' tidak terdaftar di hub: tulis kode koperasi persis "
+            "seperti di SK/SIMKOPDES, contoh KDMP-1902042008.",
+            f"The file's cooperative '{_quoted(cooperative_id)}' is not registered with the hub.",
+        )
+    return None
+
+
+def decide(
+    kind: str, bronze_columns: set[str], rows: int, bad_rows: int, problem: Rejection | None = None
+) -> tuple[str, str | None]:
+    """accepted / partly accepted / rejected, with the reason for a rejection (a ``Rejection``). ``problem`` is what
+    ``file_problem`` found wrong with the file as a whole."""
     missing = [c for c in contract.REQUIRED[kind] if c not in bronze_columns]
     if missing:
         names = ", ".join(contract.INDONESIAN_NAMES[c] for c in missing)
-        return store.REJECTED, f"Kolom wajib tidak ada: {names}. / Required column(s) missing: {', '.join(missing)}."
+        return store.REJECTED, Rejection(
+            f"Kolom wajib tidak ada: {names}.", f"Required column(s) missing: {', '.join(missing)}."
+        )
     if rows == 0:
-        return store.REJECTED, "Berkas tidak berisi baris data. / The file has no data rows."
+        return store.REJECTED, Rejection("Berkas tidak berisi baris data.", "The file has no data rows.")
+    if problem is not None:
+        return store.REJECTED, problem
     if bad_rows / rows > contract.MAX_BAD_ROW_SHARE:
         share = f"{bad_rows} dari {rows} baris ({bad_rows / rows:.0%})"
         limit = f"{contract.MAX_BAD_ROW_SHARE:.0%}"
-        return store.REJECTED, (
-            f"Terlalu banyak baris bermasalah: {share}, batas {limit}. / "
-            f"Too many bad rows: {bad_rows} of {rows}, more than {limit}."
+        return store.REJECTED, Rejection(
+            f"Terlalu banyak baris bermasalah: {share}, batas {limit}.",
+            f"Too many bad rows: {bad_rows} of {rows}, more than {limit}.",
         )
     return (store.PARTLY_ACCEPTED if bad_rows else store.ACCEPTED), None
+
+
+SILVER = {contract.LINES: schemas.SILVER_LINES, contract.FINANCE: schemas.SILVER_FINANCE}
 
 
 def _silver_table(kind: str, rows: pa.Table, bronze: pa.Table, registry: Registry, catalogue_version: str) -> pa.Table:
@@ -480,48 +593,39 @@ def _silver_table(kind: str, rows: pa.Table, bronze: pa.Table, registry: Registr
             "notes": rows["notes"],
         }
     lineage = {
-        "row_number": rows["_row_number"].cast(pa.int32()),
+        "row_number": rows["_row_number"],
         "source_file": bronze["_source_file"],
-        "received_at": bronze["_received_at"].cast(pa.timestamp("us", tz="UTC")),
+        "received_at": rows["received_at"],
         "contract_version": pa.repeat(pa.scalar(contract.CONTRACT_VERSION), n),
         "catalogue_version": pa.repeat(pa.scalar(catalogue_version), n),
     }
-    return pa.table({**body, **lineage})
-
-
-REASON_TYPE = pa.struct(
-    [
-        ("rule_id", pa.string()),
-        ("column", pa.string()),
-        ("value", pa.string()),
-        ("message_id", pa.string()),
-        ("message_en", pa.string()),
-        ("fix_id", pa.string()),
-    ]
-)
+    return SILVER[kind].conform(pa.table({**body, **lineage}))
 
 
 def _quarantine_table(kind: str, rows: pa.Table, bronze: pa.Table, reasons: list[list[Reason]]) -> pa.Table:
-    """Rejected rows: the values as received (JSON, since each file has its own columns) and every rule broken."""
-    data_columns = [c for c in bronze.column_names if not c.startswith("_")]
+    """Rejected rows: the contract's values as received (JSON, since each file has its own columns; ``bronze`` holds
+    no other column), the names of the file's other columns, and every rule broken."""
+    data_columns = [c for c in bronze.column_names if c not in BRONZE_LINEAGE]
     records = bronze.select(data_columns).to_pylist()
     received = [json.dumps({k: v for k, v in r.items() if isinstance(v, str)}, ensure_ascii=False) for r in records]
     n = rows.num_rows
-    return pa.table(
+    table = pa.table(
         {
             "submission_id": rows["_submission_id"],
             "kind": pa.repeat(pa.scalar(kind), n),
             "cooperative_id": rows["file_cooperative_id"],
             "period": rows["file_period"],
-            "row_number": rows["_row_number"].cast(pa.int32()),
+            "row_number": rows["_row_number"],
             "source_file": bronze["_source_file"],
-            "received_at": bronze["_received_at"].cast(pa.timestamp("us", tz="UTC")),
+            "received_at": rows["received_at"],
             "values_received": pa.array(received, pa.string()),
+            "columns_not_kept": rows["columns_not_kept"],
             "rule_ids": pa.array([[r.rule_id for r in rs] for rs in reasons], pa.list_(pa.string())),
-            "reasons": pa.array([[r.__dict__ for r in rs] for rs in reasons], pa.list_(REASON_TYPE)),
+            "reasons": pa.array([[r.__dict__ for r in rs] for rs in reasons], pa.list_(schemas.REASON_TYPE)),
             "contract_version": pa.repeat(pa.scalar(contract.CONTRACT_VERSION), n),
         }
     )
+    return schemas.QUARANTINE.conform(table)
 
 
 def _slice_result(result: Any, lo: int, hi: int, row_numbers: np.ndarray, sub: SubmissionInput) -> dict[str, Any]:
@@ -616,7 +720,10 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
         if s.status != store.BRONZE:
             log.info("%s (%s) is already %s: skipped", s.submission_id, s.file_name, s.status)
             continue
-        bronze = lake.read_parquet(settings.lake / s.bronze_path)
+        # only what validation uses: another column's values (a member's NIK, say) are never even loaded
+        path = settings.lake / s.bronze_path
+        names = pq.read_schema(path).names
+        wanted = [c for c in names if c in contract.COLUMNS[s.kind] or c in BRONZE_LINEAGE]
         inputs.append(
             SubmissionInput(
                 submission_id=s.submission_id,
@@ -626,7 +733,8 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
                 period=s.period,
                 received_at=s.received_at,
                 delimiter=s.delimiter,
-                bronze=bronze,
+                bronze=lake.read_parquet(path, wanted),
+                other_columns=tuple(c for c in names if c not in wanted and not c.startswith("_")),
             )
         )
     return inputs
@@ -724,15 +832,16 @@ def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalog
     decisions = []
     for sub, lo, hi in zip(subs, bounds[:-1], bounds[1:], strict=True):
         present = {c for c in sub.bronze.column_names if not c.startswith("_")}
-        decision, why = decide(kind, present, int(hi - lo), int(bad[lo:hi].sum()))
+        problem = file_problem(sub.file_cooperative_id, sub.file_period, registry.members)
+        decision, why = decide(kind, present, int(hi - lo), int(bad[lo:hi].sum()), problem)
         if decision == store.REJECTED:
-            assert why is not None
+            assert isinstance(why, Rejection)
             whole = Reason(
                 "FILE_REJECTED",
                 contract.WHOLE_ROW,
                 "",
-                f"Berkas ditolak: {why.split(' / ')[0]}",
-                f"The whole file was rejected: {why.split(' / ')[-1]}",
+                f"Berkas ditolak: {why.message_id}",
+                f"The whole file was rejected: {why.message_en}",
                 "Perbaiki berkas, lalu kirim ulang seluruh laporan bulan ini.",
             )
             for position in range(lo, hi):
@@ -780,8 +889,7 @@ def _validate_kind(
     for sub, lo, hi, (decision, why) in zip(subs, ev.bounds[:-1], ev.bounds[1:], ev.decisions, strict=True):
         n_good, n_bad = int(good[lo:hi].sum()), int(bad[lo:hi].sum())
         check_conservation(sub, n_good, n_bad)
-        period = normalize_period((sub.period or "").strip() or None)
-        partition = period if isinstance(period, str) and re.match(contract.PERIOD_PATTERN, period) else "unknown"
+        partition = sub.partition
         paths: dict[str, str | None] = {"silver_path": None, "quarantine_path": None}
         if n_good:
             target = lake.silver_path(settings.lake, kind, partition, sub.submission_id)
@@ -796,8 +904,10 @@ def _validate_kind(
         mine = bad_positions[np.searchsorted(bad_positions, lo) : np.searchsorted(bad_positions, hi)]
         problems = [(int(row_numbers[p]), reason) for p in mine for reason in reasons[int(p)]]
         gx_slice = _slice_result(result, int(lo), int(hi), row_numbers, sub)
-        paths.update(_write_reports(settings, kind, sub, decision, why, partition, n_good, problems, gx_slice))
-        outcomes.append(Outcome(sub.submission_id, decision, why, len(sub.bronze), n_good, n_bad, paths))
+        folder = sub.file_cooperative_id if sub.file_cooperative_id in registry.members else UNKNOWN
+        paths.update(_write_reports(settings, kind, sub, decision, why, folder, n_good, problems, gx_slice))
+        reason = None if why is None else str(why)  # a plain str for the database driver
+        outcomes.append(Outcome(sub.submission_id, decision, reason, len(sub.bronze), n_good, n_bad, paths))
 
     seconds["files"] += time.perf_counter() - clock
     now = store.utcnow()
@@ -853,20 +963,22 @@ def _write_reports(
     sub: SubmissionInput,
     decision: str,
     why: str | None,
-    partition: str,
+    folder: str,
     rows_accepted: int,
     problems: list[tuple[int, Reason]],
     gx_result: dict[str, Any],
 ) -> dict[str, str]:
-    """The engineer's GX result (JSON + HTML) and the clerk's feedback (HTML + CSV) of one submission."""
+    """The engineer's GX result (JSON + HTML) and the clerk's feedback (HTML + CSV) of one submission; the clerk's
+    pages go under ``folder``, the registered cooperative (never a path taken from the file) or ``unknown``."""
     gx_json = lake.validation_path(settings.lake, sub.submission_id, "json")
     lake.write_text_atomic(json.dumps(gx_result, ensure_ascii=False, default=str), gx_json)
     lake.write_text_atomic(feedback.gx_result_html(gx_result), gx_json.with_suffix(".html"))
+    partition = sub.partition
     report = feedback.SubmissionReport(
         submission_id=sub.submission_id,
         file_name=sub.file_name,
-        cooperative_id=sub.cooperative_id,
-        period=None if partition == "unknown" else partition,
+        cooperative_id=sub.file_cooperative_id,
+        period=None if partition == UNKNOWN else partition,
         kind=kind,
         decision=decision,
         decision_reason=why,
@@ -874,7 +986,7 @@ def _write_reports(
         rows_accepted=rows_accepted,
         problems=problems,
     )
-    page = lake.feedback_path(settings.lake, sub.cooperative_id, partition, sub.submission_id, "html")
+    page = lake.feedback_path(settings.lake, folder, partition, sub.submission_id, "html")
     lake.write_text_atomic(feedback.clerk_html(report), page)
     lake.write_bytes_atomic(feedback.clerk_csv(report), page.with_suffix(".csv"))
     return {

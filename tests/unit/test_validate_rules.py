@@ -6,12 +6,14 @@ indices land on the right submission and row.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
+from sqlalchemy import select
 
-from include.kopdes_hub import contract, store, validate
+from include.kopdes_hub import contract, lake, store, validate
 from include.kopdes_hub.reference import load_catalogue
 
 COOP = "KDMP-1902022001"
@@ -60,6 +62,13 @@ LINE_CASES = [
     ("period_mismatch", {"period": "2026-06"}, {"PERIOD_MISMATCH"}, None),
     ("flow_unknown", {"flow": "jual"}, {"FLOW_UNKNOWN"}, None),
     ("date_format", {"date": "31/02/2026"}, {"DATE_FORMAT"}, None),
+    # days that do not exist are malformed dates, not dates of another month or of the future
+    ("date_day_32_iso", {"date": "2026-07-32"}, {"DATE_FORMAT"}, None),
+    ("date_day_32_iso_other_month", {"date": "2026-03-32"}, {"DATE_FORMAT"}, None),
+    ("date_month_13_iso", {"date": "2026-13-01"}, {"DATE_FORMAT"}, None),
+    ("date_february_30_iso", {"date": "2026-02-30"}, {"DATE_FORMAT"}, None),
+    ("date_april_31", {"date": "31/04/2026"}, {"DATE_FORMAT"}, None),
+    ("date_day_32", {"date": "32/01/2026"}, {"DATE_FORMAT"}, None),
     ("date_outside_period", {"date": "30/06/2026"}, {"DATE_OUTSIDE_PERIOD"}, None),
     ("date_after_received", {"date": "25/07/2026"}, {"DATE_AFTER_RECEIVED"}, datetime(2026, 7, 20, tzinfo=UTC)),
     ("commodity_unknown", {"commodity": "Lada Putig"}, {"COMMODITY_UNKNOWN"}, None),
@@ -83,21 +92,33 @@ FINANCE_CASES = [
 ]
 
 
-def _submission(case: str, kind: str, rows: list[dict[str, str]], received: datetime | None = None):
+def _bronze(case: str, kind: str, rows: list[dict[str, str]]) -> pa.Table:
+    """A bronze table as ingest writes it: strings and lineage (no ``_received_at``: the ledger has that)."""
     n = len(rows)
-    bronze = pa.Table.from_pylist(rows).append_column("_submission_id", pa.array([case] * n))
-    bronze = bronze.append_column("_source_file", pa.array([f"{case}.csv"] * n))
-    bronze = bronze.append_column("_row_number", pa.array(range(2, 2 + n), pa.int32()))
-    bronze = bronze.append_column("_received_at", pa.array([received or RECEIVED] * n, pa.timestamp("us", tz="UTC")))
+    empty = {c: pa.array([], pa.string()) for c in contract.COLUMNS[kind]}
+    bronze = pa.Table.from_pylist(rows) if rows else pa.table(empty)
+    bronze = bronze.append_column("_submission_id", pa.array([case] * n, pa.string()))
+    bronze = bronze.append_column("_source_file", pa.array([f"{case}.csv"] * n, pa.string()))
+    return bronze.append_column("_row_number", pa.array(range(2, 2 + n), pa.int32()))
+
+
+def _submission(
+    case: str,
+    kind: str,
+    rows: list[dict[str, str]],
+    received: datetime | None = None,
+    cooperative_id: str | None = COOP,
+    period: str | None = "2026-07",
+):
     return validate.SubmissionInput(
         submission_id=case,
         kind=kind,
         file_name=f"{case}.csv",
-        cooperative_id=COOP,
-        period="2026-07",
+        cooperative_id=cooperative_id,
+        period=period,
         received_at=received or RECEIVED,
         delimiter=";",
-        bronze=bronze,
+        bronze=_bronze(case, kind, rows),
     )
 
 
@@ -155,6 +176,29 @@ def test_reasons_name_the_column_and_the_value_received(line_results):
     assert "100,000 kg" in reason.message_en
     (reason,) = line_results["duplicate_line"][1]
     assert reason.message_id == "Baris ini sama persis dengan baris 2."
+
+
+def test_a_day_that_does_not_exist_is_shown_as_received(line_results):
+    for case, text in [("date_day_32_iso", "2026-07-32"), ("date_month_13_iso", "2026-13-01")]:
+        (reason,) = line_results[case][1]
+        assert (reason.rule_id, reason.value) == ("DATE_FORMAT", text)
+        assert f"'{text}'" in reason.message_id and f"'{text}'" in reason.message_en
+
+
+def test_every_date_form_of_the_contract_passes_when_the_day_exists():
+    forms = ["05/07/2026", "5-7-2026", "05-07-2026", "2026-07-05", "2026-7-5", "2026-07-05 00:00:00"]
+    forms += ["05/07/2026 10:30", "2026/07/05", " 05/07/2026 "]
+    subs = [
+        _submission("forms", contract.LINES, [{**LINE, "date": d, "quantity": str(i + 1)} for i, d in enumerate(forms)])
+    ]
+    leap = [
+        {**LINE, "period": "2028-02", "date": d, "quantity": str(i + 1)}
+        for i, d in enumerate(["29/02/2028", "2028-02-29"])
+    ]
+    subs.append(_submission("leap", contract.LINES, leap, datetime(2028, 3, 5, tzinfo=UTC), period="2028-02"))
+    ev = validate.evaluate(contract.LINES, subs, REGISTRY, load_catalogue())
+    assert ev.reasons == {}
+    assert ev.prepared["date"].to_pylist() == ["2026-07-05"] * len(forms) + ["2028-02-29"] * 2
 
 
 def test_silver_values_are_typed_in_base_units():
@@ -215,6 +259,13 @@ def test_parse_dates_and_periods():
         "31/02/2026",
         None,
     ]
+    # ISO in the prepared column only for a real day, so the DATE_FORMAT pattern (checked by GX) decides
+    assert validate.parse_dates(pa.array(["2026-03-32", "2026-13-01", "2026-02-30", "2028-02-29"])).to_pylist() == [
+        "?2026-03-32",
+        "?2026-13-01",
+        "?2026-02-30",
+        "2028-02-29",
+    ]
     assert [validate.normalize_period(p) for p in ("2026-7", "2026/07", "07/2026", "Juli", None)] == [
         "2026-07",
         "2026-07",
@@ -248,3 +299,137 @@ def test_conservation_mismatch_fails_loudly():
     validate.check_conservation(sub, 1, 1)
     with pytest.raises(RuntimeError, match="conservation broken"):
         validate.check_conservation(sub, 1, 0)
+
+
+# (case, the file's cooperative and period as the ledger has them, its rows, what the rejection says in English)
+UNUSABLE_FILES = [
+    ("zero_rows", COOP, "2026-07", [], "The file has no data rows."),
+    ("no_period", COOP, None, [dict(LINE)], "The file names no reporting period (YYYY-MM)."),
+    ("garbage_period", COOP, "Juli", [{**LINE, "period": "Juli"}], "The file's period 'Juli' is not a month YYYY-MM."),
+    ("month_13", COOP, "2026-13", [{**LINE, "period": "2026-13"}], "The file's period '2026-13' is not a month"),
+    ("no_cooperative", None, "2026-07", [{**LINE, "cooperative_id": ""}], "The file names no cooperative."),
+    (
+        "path_as_cooperative",
+        "../../X",
+        "2026-07",
+        [{**LINE, "cooperative_id": "../../X"}],
+        "The file's cooperative '../../X' is not registered with the hub.",
+    ),
+    (
+        "unregistered",
+        "KDMP-1902069999",
+        "2026-07",
+        [{**LINE, "cooperative_id": "KDMP-1902069999"}],
+        "The file's cooperative 'KDMP-1902069999' is not registered with the hub.",
+    ),
+]
+
+
+def test_a_file_without_a_usable_period_or_cooperative_is_rejected_with_a_reason():
+    subs = [_submission("usable", contract.LINES, [dict(LINE)])]
+    subs += [_submission(c, contract.LINES, rows, cooperative_id=k, period=p) for c, k, p, rows, _ in UNUSABLE_FILES]
+    ev = validate.evaluate(contract.LINES, subs, REGISTRY, load_catalogue())
+    assert ev.decisions[0] == (store.ACCEPTED, None)
+    for (case, *_, english), (decision, why), lo, hi in zip(
+        UNUSABLE_FILES, ev.decisions[1:], ev.bounds[1:-1], ev.bounds[2:], strict=True
+    ):
+        assert decision == store.REJECTED, case
+        assert why.message_en.startswith(english), case
+        assert why == f"{why.message_id} / {why.message_en}" and why.message_id, case
+        assert all(ev.row_reasons(lo, hi)), f"{case}: a row of a rejected file without a reason"
+    # the row of the file without a period broke no rule itself: it is told why the whole file went back
+    (whole,) = ev.row_reasons(ev.bounds[2], ev.bounds[3])[0]
+    assert whole.rule_id == "FILE_REJECTED" and "periode" in whole.message_id
+
+
+def test_a_rejection_keeps_its_halves_apart_when_the_value_holds_the_separator():
+    why = validate.file_problem(COOP, "07 / 2026", {COOP})
+    assert why.message_id.startswith("Periode berkas '07 / 2026' tidak dikenali")
+    assert why.message_en == "The file's period '07 / 2026' is not a month YYYY-MM."
+    assert validate.file_problem(COOP, "2026-07", {COOP}) is None
+
+
+@pytest.mark.parametrize(
+    ("period", "partition"),
+    [
+        *[("2026-07", "2026-07"), ("2026/7", "2026-07"), ("07/2026", "2026-07"), (" 2026-07 ", "2026-07")],
+        *[("Juli", "unknown"), (None, "unknown"), ("", "unknown"), ("2026-13", "unknown"), ("../2026-07", "unknown")],
+    ],
+)
+def test_the_partition_is_the_files_month_or_unknown(period, partition):
+    assert _submission("p", contract.LINES, [], period=period).partition == partition
+
+
+def _land(settings, case: str, rows: list[dict[str, str]], bronze: pa.Table | None = None, **ledger) -> str:
+    """A submission in status ``bronze``: its bronze file and its ledger row, as ingest leaves them."""
+    submission_id = hashlib.sha256(case.encode()).hexdigest()[:16]
+    path = settings.lake / "bronze" / f"{submission_id}.parquet"
+    lake.write_parquet_atomic(_bronze(case, contract.LINES, rows) if bronze is None else bronze, path)
+    values = {"cooperative_id": COOP, "period": "2026-07", "received_at": RECEIVED, **ledger}
+    with store.get_engine(settings.db_url).begin() as conn:
+        conn.execute(
+            store.Submission.__table__.insert().values(
+                submission_id=submission_id,
+                sha256=hashlib.sha256(case.encode()).hexdigest(),
+                file_name=f"{case}.csv",
+                size_bytes=1,
+                status=store.BRONZE,
+                kind=contract.LINES,
+                delimiter=";",
+                rows_bronze=len(rows),
+                bronze_path=path.relative_to(settings.lake).as_posix(),
+                updated_at=RECEIVED,
+                **values,
+            )
+        )
+    return submission_id
+
+
+def _ledger_row(settings, submission_id: str):
+    with store.get_engine(settings.db_url).connect() as conn:
+        return conn.execute(select(store.Submission).where(store.Submission.submission_id == submission_id)).one()
+
+
+def test_unusable_files_are_rejected_and_every_file_stays_inside_the_lake(settings):
+    ids = [
+        _land(
+            settings,
+            "traversal",
+            [{**LINE, "cooperative_id": "../../X", "period": "../../Y"}],
+            cooperative_id="../../X",
+            period="../../Y",
+        ),
+        _land(settings, "empty", []),
+        _land(settings, "no_period", [dict(LINE)], period=None),
+    ]
+    validate.validate_submissions(settings, ids)
+    traversal, empty, no_period = (_ledger_row(settings, i) for i in ids)
+    assert [r.decision for r in (traversal, empty, no_period)] == [store.REJECTED] * 3
+    assert "'../../Y' is not a month" in traversal.decision_reason
+    assert "no data rows" in empty.decision_reason and "no reporting period" in no_period.decision_reason
+    assert traversal.quarantine_path == f"quarantine/lines/period=unknown/{ids[0]}.parquet"
+    assert traversal.feedback_path == f"feedback/unknown/period=unknown/{ids[0]}.html"
+    assert empty.feedback_path == f"feedback/{COOP}/period=2026-07/{ids[1]}.html"
+    assert (empty.rows_silver, empty.rows_quarantine) == (0, 0)
+    written = [p for p in settings.lake.parent.rglob("*") if p.is_file()]
+    assert all(p.is_relative_to(settings.lake) for p in written if p.suffix in (".parquet", ".html", ".csv", ".json"))
+    assert not (settings.lake.parent / "X").exists() and not (settings.lake.parent.parent / "X").exists()
+
+
+def test_lineage_received_at_comes_from_the_ledger_not_from_bronze(settings):
+    # the ledger's received_at is the earliest landing of any name of the content; bronze may not carry it at all
+    landed = datetime(2026, 8, 1, 2, 30, tzinfo=UTC)
+    stale = _bronze("stale", contract.LINES, [dict(LINE), {**LINE, "commodity": "Lada Putig"}])
+    stale = stale.append_column("_received_at", pa.array([RECEIVED] * 2, pa.timestamp("us", tz="UTC")))
+    ids = [
+        _land(settings, "without", [dict(LINE)], received_at=landed),
+        _land(settings, "stale", [], bronze=stale, received_at=landed),
+    ]
+    validate.validate_submissions(settings, ids)
+    rows = []
+    for submission_id in ids:
+        sub = _ledger_row(settings, submission_id)
+        for relative in (sub.silver_path, sub.quarantine_path):
+            if relative:
+                rows += lake.read_parquet(settings.lake / relative, ["received_at"]).to_pylist()
+    assert rows == [{"received_at": landed}] * 3
