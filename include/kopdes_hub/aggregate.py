@@ -69,9 +69,16 @@ def live_inputs(settings: Settings) -> dict[str, list[tuple[str, str]]]:
     by_period: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for submission_id, _, silver_path in rows:
         # the silver partition is the period the rows were accepted for (the ledger's period is as received)
-        period = Path(silver_path).parent.name.removeprefix("period=")
+        period = _partition(silver_path)
+        if not lake.is_period(period):
+            log.warning("%s: silver %s is in no month's partition; it counts for no period", submission_id, silver_path)
+            continue
         by_period[period].append((submission_id, silver_path))
     return {p: sorted(v) for p, v in by_period.items()}
+
+
+def _partition(silver_path: str) -> str:
+    return Path(silver_path).parent.name.removeprefix("period=")
 
 
 def fingerprint(inputs: list[tuple[str, str]]) -> str:
@@ -89,7 +96,9 @@ def _published(settings: Settings) -> dict[str, str]:
 
 
 def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
-    """Periods to rebuild: inputs changed since the last publication, vanished, or forced (a backfilled night)."""
+    """Periods to rebuild: inputs changed since the last publication, vanished, or forced (a backfilled night).
+    Only months count (``live_inputs``); a partition an older run published for a non-month is vanished, so its
+    rebuild removes it."""
     inputs = live_inputs(settings)
     published = _published(settings)
     changed = {p for p, items in inputs.items() if published.get(p) != fingerprint(items)}
@@ -108,7 +117,8 @@ def received_periods(settings: Settings, start: datetime, end: datetime) -> tupl
                 store.Submission.silver_path.is_not(None),
             )
         ).all()
-    return tuple(sorted({Path(p).parent.name.removeprefix("period=") for (p,) in rows}))
+    periods = {_partition(p) for (p,) in rows}
+    return tuple(sorted(p for p in periods if lake.is_period(p)))
 
 
 def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:

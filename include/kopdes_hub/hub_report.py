@@ -20,6 +20,8 @@ COMPLIANCE_ID = {"on_time": "tepat waktu", "late": "terlambat", "missing": "tida
 
 
 def report_path(lake_dir: Path, period: str) -> Path:
+    if not lake.is_period(period):
+        raise ValueError(f"{period!r} is not a month (YYYY-MM): no hub report is named by it")
     return lake_dir / "reports" / f"laporan_hub_{period}.html"
 
 
@@ -163,7 +165,8 @@ def render(settings: Settings, period: str) -> Path:
         status_id=STATUS_ID,
     )
     target = lake.write_text_atomic(html, report_path(settings.lake, period))
-    periods = sorted(p.stem.removeprefix("laporan_hub_") for p in target.parent.glob("laporan_hub_*.html"))
+    stems = (p.stem.removeprefix("laporan_hub_") for p in target.parent.glob("laporan_hub_*.html"))
+    periods = sorted(p for p in stems if lake.is_period(p))
     index = env.get_template("report_index.html.j2").render(periods=periods)
     lake.write_text_atomic(index, target.parent / "index.html")
     return target

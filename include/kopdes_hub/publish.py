@@ -38,6 +38,13 @@ def months_between(earlier: str, later: str) -> int:
     return (pd.Period(later, "M") - pd.Period(earlier, "M")).n
 
 
+def ledger_month(period: object) -> str | None:
+    """The month a ledger period names (``2026/07`` -> ``2026-07``), or None: a file's period is as received, so it
+    may be missing, NaN (pandas reads a NULL so) or garbage, and such a submission counts for no month."""
+    month = normalize_period(period.strip()) if isinstance(period, str) else None
+    return month if lake.is_period(month) else None
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Reporting compliance
 # --------------------------------------------------------------------------------------------------------------
@@ -53,9 +60,11 @@ def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: 
     decision, rows_bronze, rows_quarantine. ``registry``: cooperative_id, hub_id, district_code, village_code.
     """
     ledger = ledger.assign(
-        cooperative_id=ledger["cooperative_id"].str.strip().str.upper(),
+        cooperative_id=ledger["cooperative_id"].map(lambda c: c.strip().upper() if isinstance(c, str) else ""),
+        period=ledger["period"].map(ledger_month),
         accepted=ledger["decision"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED]),
     )
+    ledger = ledger[ledger["period"].notna()]  # a submission of no known month is on time or late for none
     rows = []
     for coop in registry.itertuples(index=False):
         mine = ledger[ledger["cooperative_id"] == coop.cooperative_id]
@@ -489,7 +498,7 @@ def _ledger_frame(db_url: str) -> pd.DataFrame:
             "silver_path",
         ],
     )
-    frame["period"] = frame["period"].map(normalize_period)
+    frame["period"] = frame["period"].map(ledger_month)
     frame["cooperative_id"] = frame["cooperative_id"].fillna("")
     frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
     return frame
@@ -609,7 +618,8 @@ def settle(balance: pd.DataFrame, transfers: list[Transfer]) -> pd.DataFrame:
 
 def publish_period(settings: Settings, period: str) -> dict[str, int]:
     """Write every summary of the month: Parquet partitions, then the SQL tables in one transaction."""
-
+    if not lake.is_period(period):
+        raise ValueError(f"{period!r} is not a month (YYYY-MM): nothing to publish")
     ledger = _ledger_frame(settings.db_url)
     frames = summarise_period(settings, period, ledger)
     tables = {}
@@ -632,10 +642,14 @@ SUMMARIES_PUBLICATION = "summaries"
 
 def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], period: str) -> str:
     """What a month's summaries depend on: the gold volumes of the month and the ones its trend looks back on,
-    and every ledger decision up to the month (compliance, staleness and eligibility read those)."""
+    and every ledger decision up to the month, with when it landed (compliance, staleness and eligibility read
+    those; a received time moves earlier when the same content turns up under an older name). A decision of no
+    known month is in every month's print: publishing a month once too often is cheap, a stale month is not."""
 
     upto = ledger[ledger["period"].fillna("") <= period]
-    state = sorted(f"{r.submission_id}:{r.status}:{r.rows_quarantine}" for r in upto.itertuples(index=False))
+    state = sorted(
+        f"{r.submission_id}:{r.status}:{r.rows_quarantine}:{r.received_at}" for r in upto.itertuples(index=False)
+    )
     window = [*previous_periods(period, TREND_MONTHS), period]
     parts = [*state, *(f"{p}={volume_prints.get(p, '')}" for p in window)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -651,8 +665,9 @@ def _fingerprints(settings: Settings, dataset: str) -> dict[str, str]:
 
 
 def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
-    """Months whose summaries are stale: their inputs changed since they were last published (or forced)."""
-    volumes = _fingerprints(settings, "commodity_volumes")
+    """Months whose summaries are stale: their inputs changed since they were last published (or forced). Only
+    months: a period that is not one (an older run's ``unknown`` partition) is never planned."""
+    volumes = {p: f for p, f in _fingerprints(settings, "commodity_volumes").items() if lake.is_period(p)}
     published = _fingerprints(settings, SUMMARIES_PUBLICATION)
     ledger = _ledger_frame(settings.db_url)
     stale = {p for p in volumes if published.get(p) != _inputs_fingerprint(ledger, volumes, p)}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from include.kopdes_hub import ingest, lake, store
+from include.kopdes_hub import gold, ingest, lake, schemas, store
 from include.kopdes_hub.config import Settings
 
 
@@ -132,6 +132,13 @@ def format_validation_summary(summary: dict[str, KindValidation], settings: Sett
     return "\n".join(lines)
 
 
+def published_months(settings: Settings, dataset: schemas.Dataset) -> list[str]:
+    """The months a gold dataset has partitions for, oldest first; a partition named by anything but a month (an
+    older run's ``period=unknown``) is no month to summarise."""
+    names = (p.name.removeprefix("period=") for p in (settings.lake / "gold" / dataset.name).glob("period=*"))
+    return sorted(name for name in names if lake.is_period(name))
+
+
 @dataclass
 class GoldSummary:
     periods: int
@@ -147,14 +154,15 @@ def gold_summary(settings: Settings) -> GoldSummary:
 
     from include.kopdes_hub import aggregate
 
-    gold_files = sorted((settings.lake / "gold" / aggregate.DATASET.name).glob("period=*/part-0.parquet"))
-    gold = lake.read_parquet_files(gold_files, ["flow", "quantity_base", "value_idr"])
-    by_flow = dict(zip(*gold.group_by("flow").aggregate([("value_idr", "sum")]).to_pydict().values(), strict=True))
-    gold_quantity = pc.sum(gold["quantity_base"]).as_py() or 0.0
+    months = published_months(settings, aggregate.DATASET)
+    gold_files = [p for m in months if (p := gold.partition_path(settings.lake, aggregate.DATASET, m)).exists()]
+    volumes = lake.read_parquet_files(gold_files, ["flow", "quantity_base", "value_idr"])
+    by_flow = dict(zip(*volumes.group_by("flow").aggregate([("value_idr", "sum")]).to_pydict().values(), strict=True))
+    gold_quantity = pc.sum(volumes["quantity_base"]).as_py() or 0.0
     silver_paths = [settings.lake / path for items in aggregate.live_inputs(settings).values() for _, path in items]
     silver = lake.read_parquet_files(silver_paths, ["quantity_base"])
     silver_quantity = pc.sum(silver["quantity_base"]).as_py() or 0.0
-    return GoldSummary(len(gold_files), gold.num_rows, by_flow, silver_quantity, gold_quantity)
+    return GoldSummary(len(gold_files), volumes.num_rows, by_flow, silver_quantity, gold_quantity)
 
 
 def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:
@@ -174,9 +182,9 @@ def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:
 def format_summaries(settings: Settings) -> str:
     """A few lines of each published summary for the latest month, and where the hub report is."""
 
-    from include.kopdes_hub import gold, hub_report, schemas
+    from include.kopdes_hub import hub_report
 
-    months = sorted(p.name.removeprefix("period=") for p in (settings.lake / "gold" / "hub_balance").glob("period=*"))
+    months = published_months(settings, schemas.HUB_BALANCE)
     if not months:
         return "Kopdes Hub: no summaries published yet"
     period = months[-1]
