@@ -534,6 +534,10 @@ def _parse_json(text: str, encoding: str, limits: Limits) -> ParsedFile:
     if contract.header_matches(columns) < contract.MIN_HEADER_MATCHES:
         raise UnreadableFile("no_header", f"keys found: {', '.join(columns[:12]) or 'none'}")
     body = [[row.get(k, header.get(k, "")) for k in columns] for row in rows]
+    try:  # JSON may escape half a UTF-16 pair ("\ud800"), which is no character and which no file can store
+        "".join(itertools.chain(columns, *body)).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnreadableFile("invalid_json", "an unpaired surrogate escape (\\ud800-\\udfff) is no character") from exc
     frame, numbers = _table(columns, body, list(range(1, len(items) + 1)), limits)
     canonical_header = header
     return _finish(frame, numbers, "json", encoding=encoding, header_fields=canonical_header)
