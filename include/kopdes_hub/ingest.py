@@ -91,6 +91,20 @@ def _ignored(name: str) -> bool:
     return name.startswith(_IGNORED_PREFIXES)
 
 
+def ledger_path(path: str) -> str:
+    """A landing path as text the ledger and XCom can hold. A name that is not UTF-8 (a Windows tool's cp1252 en
+    dash, byte 0x96, kept by an unzip) would fail every insert of its batch; its undecodable bytes become ``\\xNN``
+    escapes instead, and ``read_landing_file`` finds the file back by that text."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_on_disk(folder: int, part: str) -> str:
+    """The entry of ``folder`` a ledger path component names: itself, unless it may hold escapes (``ledger_path``)."""
+    if "\\" not in part:
+        return part
+    return next((name for name in os.listdir(folder) if ledger_path(name) == part), part)
+
+
 def list_landing(landing: Path) -> list[LandingFile]:
     """Every entry a clerk delivered, sorted by path; hidden, temporary and lock files are not submissions.
 
@@ -117,7 +131,8 @@ def list_landing(landing: Path) -> list[LandingFile]:
                 info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue  # removed since the folder was listed
-            found.append(LandingFile(prefix + entry.name, info.st_size, info.st_mtime_ns, entry_type(info.st_mode)))
+            path = ledger_path(prefix + entry.name)
+            found.append(LandingFile(path, info.st_size, info.st_mtime_ns, entry_type(info.st_mode)))
 
     walk(landing, "")
     return sorted(found, key=lambda f: f.path)
@@ -175,7 +190,7 @@ def _landing_folder(landing: Path, parts: tuple[str, ...]) -> Iterator[int]:
     try:
         for folder in parts[:-1]:
             try:
-                inner = os.open(folder, _FOLDER_FLAGS, dir_fd=fd)
+                inner = os.open(_name_on_disk(fd, folder), _FOLDER_FLAGS, dir_fd=fd)
             except OSError as exc:
                 if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
                     raise FileNotFoundError(errno.ENOENT, "no longer a folder in landing", folder) from exc
@@ -201,11 +216,12 @@ def read_landing_file(landing: Path, path: str, max_bytes: int) -> LandedEntry:
     never more than ``max_bytes`` read. Raises ``FileNotFoundError`` when it vanished since it was listed."""
     parts = _parts(path)
     with _landing_folder(landing, parts) as folder:
-        info = os.stat(parts[-1], dir_fd=folder, follow_symlinks=False)
+        name = _name_on_disk(folder, parts[-1])
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
         if (problem := _problem(info, max_bytes)) is not None:  # a device is not even opened
             return LandedEntry(info.st_size, info.st_mtime_ns, None, problem)
         try:
-            fd = os.open(parts[-1], _OPEN_FLAGS, dir_fd=folder)
+            fd = os.open(name, _OPEN_FLAGS, dir_fd=folder)
         except OSError as exc:
             if exc.errno not in (errno.ELOOP, errno.ENXIO):
                 raise

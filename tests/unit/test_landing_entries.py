@@ -170,3 +170,15 @@ def test_a_file_removed_before_it_is_read_is_vanished_and_unrecorded(settings):
     (settings.landing / "lines.csv").unlink()
     assert ingest.ingest_files(settings, paths) == {"bronze": 0, "unreadable": 0, "duplicate": 0, "vanished": 1}
     assert _ledger(settings) == {}
+
+
+def test_a_name_that_is_not_utf8_is_ingested_under_an_escaped_name(settings):
+    raw = os.path.join(os.fsencode(settings.landing), b"Juli\x962026")  # a cp1252 en dash, kept by an unzip
+    os.mkdir(raw)
+    with open(os.path.join(raw, b"lap\x96an.csv"), "wb") as handle:
+        handle.write(LINES)
+    name = "Juli\\x962026/lap\\x96an.csv"
+    assert ingest.find_new_files(settings) == [name]
+    assert _run(settings)["bronze"] == 1
+    assert _ledger(settings)[name][0] == "bronze"
+    assert ingest.find_new_files(settings) == []
