@@ -315,9 +315,9 @@ def rules(
             "date",
             "ExpectColumnValuesToMatchRegex",
             {"column": "date", "regex": DATE_PATTERN},
-            "Tanggal '{value}' tidak dikenali.",
+            "Tanggal '{value}' tidak dikenali atau tidak ada di kalender.",
             "date '{value}' is not a valid date.",
-            "Tulis tanggal sebagai HH/BB/TTTT, contoh 05/07/2026.",
+            "Tulis tanggal yang ada di kalender sebagai HH/BB/TTTT, contoh 05/07/2026.",
         ),
         Rule(
             "DATE_OUTSIDE_PERIOD",

@@ -172,7 +172,6 @@ def normalize_period(text: str | None) -> str | None:
 
 # The lineage validation reads of bronze; when the content landed comes from the ledger (``received_at``).
 BRONZE_LINEAGE = ("_row_number", "_source_file")
-UNKNOWN = "unknown"  # the partition (and feedback folder) of a file whose period (or cooperative) is unusable
 
 
 @dataclass
@@ -201,7 +200,7 @@ class SubmissionInput:
     def partition(self) -> str:
         """The month its silver, quarantine and feedback files go under: a path part only when it is a month."""
         period = self.file_period
-        return period if period and re.fullmatch(contract.PERIOD_PATTERN, period) else UNKNOWN
+        return period if period is not None and lake.is_period(period) else lake.UNKNOWN
 
     @property
     def columns_not_kept(self) -> list[str]:
@@ -513,7 +512,7 @@ def file_problem(cooperative_id: str | None, period: str | None, registered: Con
             "Berkas tidak menyebut periode laporan: isi kolom periode, contoh 2026-07.",
             "The file names no reporting period (YYYY-MM).",
         )
-    if not re.fullmatch(contract.PERIOD_PATTERN, period):
+    if not lake.is_period(period):
         return Rejection(
             f"Periode berkas '{_quoted(period)}' tidak dikenali: tulis periode sebagai tahun-bulan, contoh 2026-07.",
             f"The file's period '{_quoted(period)}' is not a month YYYY-MM.",
@@ -904,7 +903,7 @@ def _validate_kind(
         mine = bad_positions[np.searchsorted(bad_positions, lo) : np.searchsorted(bad_positions, hi)]
         problems = [(int(row_numbers[p]), reason) for p in mine for reason in reasons[int(p)]]
         gx_slice = _slice_result(result, int(lo), int(hi), row_numbers, sub)
-        folder = sub.file_cooperative_id if sub.file_cooperative_id in registry.members else UNKNOWN
+        folder = sub.file_cooperative_id if sub.file_cooperative_id in registry.members else lake.UNKNOWN
         paths.update(_write_reports(settings, kind, sub, decision, why, folder, n_good, problems, gx_slice))
         reason = None if why is None else str(why)  # a plain str for the database driver
         outcomes.append(Outcome(sub.submission_id, decision, reason, len(sub.bronze), n_good, n_bad, paths))
@@ -978,7 +977,7 @@ def _write_reports(
         submission_id=sub.submission_id,
         file_name=sub.file_name,
         cooperative_id=sub.file_cooperative_id,
-        period=None if partition == UNKNOWN else partition,
+        period=None if partition == lake.UNKNOWN else partition,
         kind=kind,
         decision=decision,
         decision_reason=why,

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import store, validate
+from include.kopdes_hub import schemas, store, validate
 
 pytestmark = pytest.mark.e2e
 
@@ -129,6 +129,15 @@ def test_ingest_then_validate(settings, airflow_db):
     assert first["village_code"] == "19.02.02.2001" and first["hub_id"] == "HUB-1902"
     beras = next(r for r in rows if r["commodity"] == "beras")
     assert (beras["flow"], beras["quantity_base"], beras["unit_price_base_idr"]) == ("demand", 2000.0, 13_000.0)
+
+    # written through the lake schemas, lineage received_at from the ledger (bronze no longer carries it)
+    assert {t.schema.metadata[b"kopdes.dataset"] for t in silver.values()} == {b"silver_lines", b"silver_finance"}
+    assert all(t.schema == schemas.QUARANTINE.schema for t in quarantine.values())
+    with store.get_engine(settings.db_url).connect() as conn:
+        landed = dict(conn.execute(select(store.Submission.submission_id, store.Submission.received_at)).all())
+    for table in [*silver.values(), *quarantine.values()]:
+        for row in table.select(["submission_id", "received_at"]).to_pylist():
+            assert row["received_at"] == landed[row["submission_id"]]
 
     reasons = {
         (r["source_file"], r["row_number"]): sorted(x["rule_id"] for x in r["reasons"])
