@@ -12,7 +12,8 @@ Landing is written by people and tools we do not control, so it is read defensiv
   following links, so a folder swapped for a link after listing cannot lead a read outside landing.
 - a file is opened non-blocking (a FIFO swapped in after listing never hangs the task), checked to be a regular file
   on the opened descriptor and measured against ``Limits.max_file_bytes`` before a byte is read (``too_large``).
-- an entry that is not read has no content to hash, so its ledger key is a descriptor:
+- an entry that is not read (not regular, too large, or not readable by the hub's user: once its permissions are
+  fixed, touch it so its new mtime has it read) has no content to hash, so its ledger key is a descriptor:
   ``sha256(b"\\0kopdes-landing-entry\\0" + reason_code + b"\\0" + path)`` (``entry_sha256``). The same entry is the
   same row on every run (a rerun records nothing twice); no real file is that hash, since its content would have to
   start with a NUL byte and spell out the landing path.
@@ -170,7 +171,7 @@ class LandedEntry:
     size_bytes: int
     mtime_ns: int
     data: bytes | None
-    problem: UnreadableFile | None  # not_a_regular_file or too_large; the entry was then not read
+    problem: UnreadableFile | None  # not_a_regular_file, too_large or read_failed; the entry was then not read
 
 
 def _parts(path: str) -> tuple[str, ...]:
@@ -223,6 +224,9 @@ def read_landing_file(landing: Path, path: str, max_bytes: int) -> LandedEntry:
         try:
             fd = os.open(name, _OPEN_FLAGS, dir_fd=folder)
         except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):  # the file's own state, not the system's: fail it alone
+                denied = UnreadableFile("read_failed", "permission denied: the hub's user may not read it")
+                return LandedEntry(info.st_size, info.st_mtime_ns, None, denied)
             if exc.errno not in (errno.ELOOP, errno.ENXIO):
                 raise
             swapped = UnreadableFile("not_a_regular_file", "replaced by a link or a socket while being opened")

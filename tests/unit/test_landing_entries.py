@@ -182,3 +182,20 @@ def test_a_name_that_is_not_utf8_is_ingested_under_an_escaped_name(settings):
     assert _run(settings)["bronze"] == 1
     assert _ledger(settings)[name][0] == "bronze"
     assert ingest.find_new_files(settings) == []
+
+
+def test_a_file_the_hub_may_not_read_fails_alone(settings, monkeypatch):
+    (settings.landing / "lines.csv").write_bytes(LINES)
+    (settings.landing / "terkunci.csv").write_bytes(LINES.replace(b"1.250,5", b"7"))
+    real = os.open
+
+    def denied(path, flags, *args, **kwargs):
+        if path == "terkunci.csv":  # tests run as root here, so chmod 000 alone would not stop a read
+            raise PermissionError(13, "Permission denied", path)
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
+    assert _run(settings) == {"bronze": 1, "unreadable": 1, "duplicate": 0, "vanished": 0}
+    status, code, reason, sha, _ = _ledger(settings)["terkunci.csv"]
+    assert (status, code, sha) == ("unreadable", "read_failed", ingest.entry_sha256("terkunci.csv", "read_failed"))
+    assert "permission denied" in reason
