@@ -7,6 +7,8 @@ small files costs a few GX runs, not thousands. Results are then sliced back per
 clerk's feedback and the engineer's GX result page.
 
 Conservation is checked here, per submission: bronze rows = silver rows + quarantined rows, or the task fails.
+Privacy is settled where bronze is read: validation loads only the contract's columns (a file's ``nik`` or
+``nama_anggota`` is named, never read) and masks NIK-like numbers in them first, so nothing it writes holds one.
 """
 
 from __future__ import annotations
