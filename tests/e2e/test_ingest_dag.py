@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 
 import pyarrow.parquet as pq
 import pytest
@@ -60,6 +61,10 @@ def _landing(settings) -> None:
     }
     for name, data in files.items():
         (settings.landing / name).write_bytes(data)
+    # entries that are not files: recorded, never opened (a dangling link used to crash the whole run)
+    (settings.landing / "pintasan.csv").symlink_to(settings.landing / "tidak-ada.csv")
+    (settings.landing / "passwd.csv").symlink_to("/etc/passwd")
+    os.mkfifo(settings.landing / "pipa.csv")
 
 
 def _snapshot(settings):
@@ -85,13 +90,16 @@ def test_ingest_dag_end_to_end_and_rerun(settings, airflow_db):
     assert run.state == DagRunState.SUCCESS
 
     subs, n_files, bronze = _snapshot(settings)
-    assert n_files == 7
+    assert n_files == 10
     assert [(s.file_name, s.status, s.rows_bronze) for s in subs] == [
         ("KDMP-1902022001_2026-07.csv", "bronze", 3),
         ("KDMP-1902042008-2026-07.json", "bronze", 2),
         ("keuangan_KDMP-1902022001_2026-07.csv", "bronze", 1),
         ("kosong.csv", "unreadable", None),
         ("laporan_badau_juli.xlsx", "bronze", 1),
+        ("passwd.csv", "unreadable", None),
+        ("pintasan.csv", "unreadable", None),
+        ("pipa.csv", "unreadable", None),
         ("rusak.xlsx", "unreadable", None),
     ]
     assert len(bronze) == 4
