@@ -193,7 +193,8 @@ def _json_rows(rows: list[list[str]]) -> list[dict[str, str]]:
     return [dict(zip(HEADER, r, strict=True)) for r in rows]
 
 
-def _xlsx(rows: list[list[object]], title: str = "Laporan") -> bytes:
+def workbook_bytes(rows: list[list[object]], title: str = "Laporan") -> bytes:
+    """An XLSX of these rows in its first sheet, as openpyxl writes it."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -289,7 +290,7 @@ def _poisoned(tag: str, member: str, doctype: str, replace: tuple[bytes, bytes] 
 
 
 def _good_xlsx(tag: str, before: list[list[object]] | None = None) -> bytes:
-    return _xlsx([*(before or []), list(HEADER), *_typed(good_rows(tag, "en"))])
+    return workbook_bytes([*(before or []), list(HEADER), *_typed(good_rows(tag, "en"))])
 
 
 def _zip_bomb_sheet(tag: str, rows: int) -> bytes:
@@ -693,7 +694,7 @@ def _xlsx_cases() -> list[Entry]:
     typed = _typed(good_rows(_tag(name), "en"))
     for row, day in zip(typed, (5, 12, 10), strict=True):
         row[HEADER.index("tanggal")] = datetime(2026, 7, day)
-    out.append(_ok(name, "real date cells", _xlsx([list(HEADER), *typed])))
+    out.append(_ok(name, "real date cells", workbook_bytes([list(HEADER), *typed])))
     name = "xlsx_doctype_internal_entity_in_sharedstrings.xlsx"
     doctype = f'<!DOCTYPE sst [<!ENTITY koperasi "{COOP}">]>'
     data = _poisoned(_tag(name), "xl/sharedStrings.xml", doctype, (f"<t>{COOP}</t>".encode(), b"<t>&koperasi;</t>"))
@@ -726,7 +727,7 @@ def _xlsx_cases() -> list[Entry]:
         [COOP, PERIOD, "kebutuhan", "11/07/2026", "Beras", "1", "ton", "12500000", "medium", ""],
         [COOP, PERIOD, "pasokan", "20/07/2026", "Lada Putih", "100", "kg", "150000", "I", ""],
     ]
-    data = _dimension(_xlsx([list(HEADER), *_typed(five)]), "A1:XFD1048576")
+    data = _dimension(workbook_bytes([list(HEADER), *_typed(five)]), "A1:XFD1048576")
     out.append(_ok(name, "<dimension> claims A1:XFD1048576 over 5 rows: read the 5, fast", data, 5))
     name = "xlsx_truncated_zip.xlsx"
     whole = _good_xlsx(_tag(name))
@@ -745,7 +746,9 @@ def _xlsx_cases() -> list[Entry]:
     out.append(_bad(name, "a zip holding a CSV, no workbook", "corrupt_xlsx", buffer.getvalue()))
     name = "xlsx_header_only.xlsx"
     out.append(
-        _rejected(name, "a header and no rows: bronze with 0 rows, then rejected", _xlsx([list(HEADER)]), set(), 0)
+        _rejected(
+            name, "a header and no rows: bronze with 0 rows, then rejected", workbook_bytes([list(HEADER)]), set(), 0
+        )
     )
     name = "xlsx_formula_without_cached_value.xlsx"
     typed = _typed(good_rows(_tag(name), "en"))
@@ -754,14 +757,16 @@ def _xlsx_cases() -> list[Entry]:
         _partly(
             name,
             "a formula with no cached value leaves the quantity empty",
-            _xlsx([list(HEADER), *typed]),
+            workbook_bytes([list(HEADER), *typed]),
             {"REQUIRED"},
         )
     )
     name = f"xlsx_rows_{MAX_ROWS + 1}_over_row_limit.xlsx"
     row = _typed(good_rows(_tag(name), "en"))[0]
     many = [[*row[:5], 1 + i, *row[6:]] for i in range(MAX_ROWS + 1)]
-    out.append(_bad(name, f"{MAX_ROWS + 1} rows (limit {MAX_ROWS})", "too_large", _xlsx([list(HEADER), *many])))
+    out.append(
+        _bad(name, f"{MAX_ROWS + 1} rows (limit {MAX_ROWS})", "too_large", workbook_bytes([list(HEADER), *many]))
+    )
     return out
 
 
