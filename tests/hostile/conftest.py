@@ -9,10 +9,12 @@ import os
 import stat
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tests.hostile import corpus
@@ -86,8 +88,21 @@ class CorpusRun:
     fifo_opened: int
     seconds: float
     reruns: list[ChainReport] = field(default_factory=list)
+    _rows: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+
+    def rows(self, layer: str) -> dict[str, list[dict]]:
+        """Every row of a lake layer as a BI tool sees it (its Parquet files but hidden ones), by submission."""
+        if layer not in self._rows:
+            out: dict[str, list[dict]] = defaultdict(list)
+            for path in sorted((self.settings.lake / layer).rglob("*.parquet")):
+                if not path.name.startswith("."):
+                    for row in pq.read_table(path).to_pylist():
+                        out[row.get("submission_id") or row.get("_submission_id")].append(row)
+            self._rows[layer] = dict(out)
+        return self._rows[layer]
 
     def rerun(self) -> ChainReport:
+        self._rows.clear()
         fifo = self.settings.landing / "fifo_in_landing.csv"
         with FifoWatch(fifo) as watch:
             report = run_chain(self.settings, isolate=True)
