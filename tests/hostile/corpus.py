@@ -109,6 +109,11 @@ class Case:
     duplicate_of: str | None = None  # the same bytes as this case: one submission, two names
 
     @property
+    def ledger_path(self) -> str:
+        """The path as the ledger records it: the name's bytes as UTF-8, a byte that is not escaped (``\\xe9``)."""
+        return os.fsencode(self.name).decode("utf-8", "backslashreplace")
+
+    @property
     def outcome(self) -> str:
         if self.ignored:
             return "ignored"
@@ -145,7 +150,7 @@ def count_records(data: bytes, reading: CsvReading) -> int:
 
 def _tag(name: str) -> str:
     """A short ASCII note that makes every case's bytes distinct (the same bytes would be one submission)."""
-    return "kasus " + hashlib.sha1(name.encode()).hexdigest()[:8]
+    return "kasus " + hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
 def good_rows(tag: str, numbers: str = "id") -> list[list[str]]:
@@ -468,6 +473,17 @@ def _structure() -> list[Entry]:
     name = "csv_100k_columns_line.csv"
     wide = csv_text(rows(name)[:1]) + ";".join(["x"] * 100_000) + "\r\n"
     out.append(_bad(name, f"a line of 100,000 cells (limit {MAX_COLUMNS} columns)", "too_large", wide.encode()))
+    name = f"csv_header_{MAX_COLUMNS + 50}_columns.csv"
+    header = (*HEADER, *(f"kolom_tambahan_{i}" for i in range(MAX_COLUMNS + 40)))
+    body = [[*r, *(["x"] * (MAX_COLUMNS + 40))] for r in rows(name)]
+    out.append(
+        _bad(
+            name,
+            f"{len(header)} named columns (limit {MAX_COLUMNS})",
+            "too_large",
+            csv_text(body, header=header).encode(),
+        )
+    )
     name = "csv_5mb_cell.csv"
     big = csv_text(_with(rows(name), 0, "keterangan", "A" * 5_000_000)).encode()
     out.append(_bad(name, "one 5 MB cell (over the file and cell limits)", "too_large", big))
@@ -658,6 +674,12 @@ def _json() -> list[Entry]:
             {"NUMBER_FORMAT"},
         )
     )
+    name = "json_float_1e999.json"
+    text = dumps(rows(name)).decode().replace('"jumlah": "2"', '"jumlah": 1e999', 1)
+    out.append(_partly(name, "1e999 overflows a float: no number of the contract", text.encode(), {"NUMBER_FORMAT"}))
+    name = f"json_rows_with_{MAX_COLUMNS + 50}_keys.json"
+    wide = [{**r, **{f"kunci_{i}": "x" for i in range(MAX_COLUMNS + 40)}} for r in rows(name)]
+    out.append(_bad(name, f"rows of {MAX_COLUMNS + 50} keys (limit {MAX_COLUMNS} columns)", "too_large", dumps(wide)))
     name = "json_huge_string_50k_chars.json"
     huge = rows(name)
     huge[0]["keterangan"] = "h" * 50_000
@@ -761,6 +783,23 @@ def _xlsx_cases() -> list[Entry]:
             {"REQUIRED"},
         )
     )
+    name = "xlsx_shared_string_index_out_of_range.xlsx"
+    data = _shared_strings(_good_xlsx(_tag(name)))
+
+    def dangling(member: str, body: bytes) -> bytes:
+        return body.replace(b't="s"><v>0</v>', b't="s"><v>99999</v>', 1) if member.endswith("sheet1.xml") else body
+
+    out.append(_bad(name, "a cell points at shared string 99999 of a few", "corrupt_xlsx", _rezip(data, dangling)))
+    name = "xlsx_cell_20k_chars.xlsx"
+    typed = _typed(good_rows(_tag(name), "en"))
+    typed[0][HEADER.index("keterangan")] = "x" * (2 * MAX_CELL_CHARS)
+    out.append(
+        _bad(name, f"a cell of {2 * MAX_CELL_CHARS} characters", "too_large", workbook_bytes([list(HEADER), *typed]))
+    )
+    name = f"xlsx_{MAX_COLUMNS + 50}_columns.xlsx"
+    extra = [f"kolom_{i}" for i in range(MAX_COLUMNS + 40)]
+    typed = [[*r, *(["x"] * len(extra))] for r in _typed(good_rows(_tag(name), "en"))]
+    out.append(_bad(name, f"{MAX_COLUMNS + 50} columns", "too_large", workbook_bytes([[*HEADER, *extra], *typed])))
     name = f"xlsx_rows_{MAX_ROWS + 1}_over_row_limit.xlsx"
     row = _typed(good_rows(_tag(name), "en"))[0]
     many = [[*row[:5], 1 + i, *row[6:]] for i in range(MAX_ROWS + 1)]
@@ -779,6 +818,7 @@ def _names() -> list[Entry]:
         ("name..with..dots...csv", "`..` inside a name (not a path)"),
         ("sub dir/nested/laporan_juli.csv", "a file two folders down"),
         ("name_with_newline\n_and_tab\t.csv", "a newline and a tab in the name"),
+        (os.fsdecode(b"name_latin1_byte_\xe9.csv"), "a name that is not UTF-8 (byte 0xe9)"),
     ]
     return [_ok(n, why, csv_text(good_rows(_tag(n))).encode(), reading=_reading()) for n, why in names]
 
@@ -836,6 +876,17 @@ def _injections() -> list[Entry]:
         _rejected(
             name,
             "cooperative `../../X`: unknown, and no file may land outside the lake",
+            csv_text(evil).encode(),
+            {"COOPERATIVE_UNKNOWN"},
+            reading=_reading(),
+        )
+    )
+    name = "inj_cooperative_id_dotdot_alone.csv"
+    evil = [["..", *r[1:]] for r in rows(name)]
+    out.append(
+        _rejected(
+            name,
+            "cooperative `..`: its feedback must not land in the lake's root",
             csv_text(evil).encode(),
             {"COOPERATIVE_UNKNOWN"},
             reading=_reading(),

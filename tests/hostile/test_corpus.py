@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -36,7 +37,7 @@ def _errors_about(run: CorpusRun, *needles: str) -> list[str]:
 
 
 def _got(run: CorpusRun, case: corpus.Case) -> str:
-    subs = submission_of(case.name, run.settings)
+    subs = submission_of(case.ledger_path, run.settings)
     if not subs:
         return "no ledger entry for this path"
     parts = []
@@ -52,7 +53,7 @@ def _got(run: CorpusRun, case: corpus.Case) -> str:
 @pytest.mark.parametrize("case", CASES, ids=_id)
 def test_case_outcome(corpus_run: CorpusRun, case: corpus.Case):
     run = corpus_run
-    subs = submission_of(case.name, run.settings)
+    subs = submission_of(case.ledger_path, run.settings)
     errors = _errors_about(run, case.name, *(s.submission_id for s in subs))
     context = f"\n  case: {case.why}\n  want: {case.outcome}\n  got:  {_got(run, case)}\n  errors: {errors}"
     if case.ignored:
@@ -90,10 +91,10 @@ def test_the_chain_raised_nothing_and_opened_no_pipe(corpus_run: CorpusRun):
 def test_every_landing_entry_ends_in_bronze_or_a_reason(corpus_run: CorpusRun):
     landing = corpus_run.settings.landing
     entries = {p for p, (kind, *_) in snapshot(landing).items() if kind != "dir"}  # a link to a folder is "link"
-    ignored = {c.name for c in CASES if c.ignored}
     assert entries == {c.name for c in CASES}, "the landing folder holds exactly the corpus"
+    submissions = {c.ledger_path for c in CASES if not c.ignored}
     wrong = {}
-    for path in sorted(entries - ignored):
+    for path in sorted(submissions):
         subs = submission_of(path, corpus_run.settings)
         in_bronze = [s for s in subs if s.bronze_path and (corpus_run.settings.lake / s.bronze_path).exists()]
         with_reason = [s for s in subs if s.status == store.UNREADABLE and s.reason_code and s.reason]
@@ -107,7 +108,7 @@ def test_every_landing_entry_ends_in_bronze_or_a_reason(corpus_run: CorpusRun):
                 store.SubmissionFile.__table__.select().with_only_columns(store.SubmissionFile.path)
             )
         }
-    assert recorded == entries - ignored, f"ledger paths that are no landing entry: {sorted(recorded - entries)}"
+    assert recorded == submissions, f"ledger paths that are no landing entry: {sorted(recorded - submissions)}"
 
 
 def test_rows_are_conserved_per_submission(corpus_run: CorpusRun):
@@ -130,7 +131,7 @@ def test_csv_bronze_rows_equal_what_python_csv_reads(corpus_run: CorpusRun, case
     data = (corpus_run.settings.landing / case.name).read_bytes()
     expected = corpus.count_records(data, case.reading)
     assert expected == case.bronze_rows, "the case itself is wrong"
-    subs = submission_of(case.name, corpus_run.settings)
+    subs = submission_of(case.ledger_path, corpus_run.settings)
     assert len(subs) == 1 and subs[0].bronze_path, f"did not reach bronze: {_got(corpus_run, case)}"
     assert pq.read_metadata(corpus_run.settings.lake / subs[0].bronze_path).num_rows == expected
 
@@ -144,6 +145,24 @@ def test_nothing_is_written_outside_the_lake(corpus_run: CorpusRun):
     )
     assert not changed, {p: (run.before.get(p), run.after.get(p)) for p in changed}
     assert run.parent_after == run.parent_before, "an entry appeared beside the run's temp folder"
+
+
+LAYOUT = re.compile(
+    r"bronze/.+/[0-9a-f]{16}\.parquet"
+    r"|(?:silver|quarantine)/(?:lines|finance)/period=(?:[0-9]{4}-[0-9]{2}|unknown)/[0-9a-f]{16}\.parquet"
+    r"|feedback/[A-Za-z0-9_-]+/period=(?:[0-9]{4}-[0-9]{2}|unknown)/[0-9a-f]{16}\.(?:html|csv)"
+    r"|validation/(?:[0-9a-f]{16}/gx_result\.(?:json|html)|runs/[A-Za-z0-9_-]+\.json)"
+    r"|gold/[a-z_]+/period=[0-9]{4}-[0-9]{2}/part-0\.parquet"
+    r"|reports/[a-z0-9_-]+\.html"
+)
+
+
+def test_every_lake_file_has_its_place_in_the_layout(corpus_run: CorpusRun):
+    """Paths built from what a file says (cooperative, period) stay in their folder: `..` climbs nowhere."""
+    lake = corpus_run.settings.lake
+    stray = [p.relative_to(lake).as_posix() for p in lake.rglob("*") if p.is_file()]
+    stray = [p for p in stray if not LAYOUT.fullmatch(p)]
+    assert not stray, stray
 
 
 def _lake_texts(lake: Path, skip_bronze: bool) -> dict[str, str]:
