@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import select
 
-from include.kopdes_hub import contract, gold, lake, schemas, store
+from include.kopdes_hub import contract, gold, hub_report, lake, schemas, store
 from include.kopdes_hub.config import TIMEZONE, Settings
 from include.kopdes_hub.reference import transport_costs
 from include.kopdes_hub.validate import normalize_period
@@ -617,7 +617,8 @@ def settle(balance: pd.DataFrame, transfers: list[Transfer]) -> pd.DataFrame:
 
 
 def publish_period(settings: Settings, period: str) -> dict[str, int]:
-    """Write every summary of the month: Parquet partitions, then the SQL tables in one transaction."""
+    """Write every summary of the month: Parquet partitions, the SQL tables in one transaction, then the hub report
+    (``hub_report.render``), and only then record the publication."""
     if not lake.is_period(period):
         raise ValueError(f"{period!r} is not a month (YYYY-MM): nothing to publish")
     ledger = _ledger_frame(settings.db_url)
@@ -633,6 +634,9 @@ def publish_period(settings: Settings, period: str) -> dict[str, int]:
         for name, table in tables.items():
             gold.replace_sql_period(conn, store.SUMMARY_TABLES[name], period, table)
     counts = {name: table.num_rows for name, table in tables.items()}
+    # The report and its index are part of the month: rendered before the publication is recorded, or a crash
+    # between the two would leave the month "fresh" with its report missing or unlisted on every later run.
+    hub_report.render(settings, period)
     record_publication(settings, period, ledger, sum(counts.values()))  # last: a crash before it means a rebuild
     return counts
 
