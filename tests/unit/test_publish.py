@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
+from sqlalchemy import update
 
-from include.kopdes_hub import publish
+from include.kopdes_hub import publish, store
 
 REGISTRY = pd.DataFrame([{"cooperative_id": "KDMP-1", "hub_id": "HUB", "district_code": "D1", "village_code": "V1"}])
 
@@ -191,3 +192,21 @@ def test_a_kelurahan_has_no_dana_desa_support():
     )
     assert result["dana_desa_monthly_cap_idr"] == 0.0
     assert result["max_loan_idr"] == pytest.approx(round(25.6e6 * publish.annuity_factor(66), -6))
+
+
+def test_a_received_time_moved_earlier_makes_its_month_stale(settings):
+    """The same content landing under an older name moves received_at earlier (compliance may change)."""
+    landed = datetime(2026, 8, 12, tzinfo=UTC)
+    row = {"submission_id": "0123456789abcdef", "sha256": "0123456789abcdef" * 4, "file_name": "a.csv"}
+    row |= {"size_bytes": 1, "received_at": landed, "updated_at": landed, "kind": "lines", "period": "2026-07"}
+    row |= {"cooperative_id": "KDMP-1902022001", "status": "accepted", "decision": "accepted", "rows_bronze": 1}
+    volumes = {"dataset": "commodity_volumes", "period": "2026-07", "fingerprint": "x", "rows": 1}
+    volumes |= {"submissions": 1, "schema_version": "1.0", "published_at": landed}
+    with store.get_engine(settings.db_url).begin() as conn:
+        store.upsert(conn, store.Submission.__table__, [row], ("submission_id",))
+        store.upsert(conn, store.Publication.__table__, [volumes], ("dataset", "period"))
+    publish.record_publication(settings, "2026-07", publish._ledger_frame(settings.db_url), 1)
+    assert publish.plan(settings) == []
+    with store.get_engine(settings.db_url).begin() as conn:
+        conn.execute(update(store.Submission).values(received_at=datetime(2026, 8, 9, tzinfo=UTC)))
+    assert publish.plan(settings) == ["2026-07"]  # late before, on time now
