@@ -2,11 +2,12 @@
 and get exactly what an uninterrupted run gets: the same ledger, silver, quarantine and gold, row for row (and the
 same feedback, GX result and hub report files, byte for byte).
 
-No production hook is needed: a forked child (pandas, pyarrow, GX and SQLAlchemy are imported once, before the
-fork) counts the operations that make state durable, ``os.replace`` (lake's atomic writer) and SQLAlchemy commits,
-and kills itself before the k-th. One uninterrupted counting run lists every operation by stage, so the kill points
-spread over prepare, ingest, validate, aggregate and publish; the parent checks each child really died by SIGKILL,
-then reruns the chain to completion on what the child left and compares.
+No production hook is needed: a forked child counts the operations that make state durable, ``os.replace`` (lake's
+atomic writer) and SQLAlchemy commits, and kills itself before the k-th. One uninterrupted counting run (in the test
+process, which then forks warm: pandas, pyarrow, GX and SQLAlchemy imported and set up once) lists every operation by
+stage, so the kill points spread over prepare, ingest, validate, aggregate and publish. Per point a forked worker
+runs the doomed child, checks it really died by SIGKILL, reruns the chain to completion on what it left, and reports
+what differs from the reference; two points run at a time.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ import signal
 import sqlite3
 import traceback
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from include.kopdes_hub.config import Settings, get_limits
 from tests.hostile.chain import run_chain
@@ -36,6 +41,7 @@ POINTS_PER_STAGE = {"prepare": 2, "ingest": 4, "validate": 6, "aggregate": 4, "p
 # Columns that say when, not what: a rerun after a crash writes them anew
 WALL_CLOCK = {"updated_at", "validated_at", "first_seen_at", "validation_run_id", "published_at"}
 SKIPPED_TABLES = {"validation_run"}  # one row per validation task that ran: a crash may add one
+WORKERS = 2  # kill points run two at a time (each a forked worker: the doomed child, then the rerun)
 
 
 def _csv(lines: list[str]) -> bytes:
@@ -130,41 +136,59 @@ def _settings(root: Path, landing: Path) -> Settings:
     return Settings(landing=landing, lake=root / "lake", db_url=f"sqlite:///{root / 'kopdes.db'}", limits=get_limits())
 
 
-def _run_child(root: Path, landing: Path, kill_at: int | None, log: Path | None = None) -> int:
-    """Fork; the child counts durable operations (logging them if asked) and SIGKILLs itself before the
-    ``kill_at``-th; returns the child's wait status."""
+@contextmanager
+def _failpoints(root: Path, ops: list[list], kill_at: int | None = None) -> Iterator[Callable[[str], None]]:
+    """Count every durable operation (``os.replace``, a SQLAlchemy commit) into ``ops`` as [n, stage, kind, what];
+    SIGKILL this process before the ``kill_at``-th. Yields the callback that names the current stage."""
+    stage = ["start"]
+    real_replace = os.replace
+
+    def hit(kind: str, detail: str) -> None:
+        ops.append([len(ops) + 1, stage[0], kind, detail])
+        if len(ops) == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def replace(src: object, dst: object, *args: object, **kwargs: object) -> None:
+        hit("replace", os.path.relpath(str(dst), root))
+        real_replace(src, dst, *args, **kwargs)
+
+    def commit(conn: object) -> None:
+        hit("commit", "")
+
+    os.replace = replace
+    event.listen(Engine, "commit", commit)
+    try:
+        yield lambda name: stage.__setitem__(0, name)
+    finally:
+        os.replace = real_replace
+        event.remove(Engine, "commit", commit)
+
+
+def _fork(work: Callable[[], None]) -> int:
+    """Run ``work`` in a forked child that never returns into pytest; the child's pid."""
     pid = os.fork()
-    if pid:
-        return os.waitpid(pid, 0)[1]
-    try:  # the child: never returns into pytest
-        from sqlalchemy import event
-        from sqlalchemy.engine import Engine
+    if pid == 0:
+        try:
+            work()
+            os._exit(0)
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+    return pid
 
-        stage = ["start"]
-        count = 0
-        out = log.open("w") if log else None
-        real_replace = os.replace
 
-        def hit(kind: str, detail: str) -> None:
-            nonlocal count
-            count += 1
-            if out:
-                out.write(json.dumps([count, stage[0], kind, detail]) + "\n")
-                out.flush()
-            if count == kill_at:
-                os.kill(os.getpid(), signal.SIGKILL)
+def _kill_and_recover(root: Path, landing: Path, k: int, expected: tuple[dict, dict]) -> None:
+    """(In a worker) run the chain in a child killed before op ``k``, rerun it here, and write what differs."""
 
-        def replace(src: object, dst: object, *args: object, **kwargs: object) -> None:
-            hit("replace", os.path.relpath(str(dst), root))
-            real_replace(src, dst, *args, **kwargs)
+    def doomed() -> None:
+        with _failpoints(root, [], kill_at=k) as on_stage:
+            run_chain(_settings(root, landing), on_stage=on_stage)
 
-        os.replace = replace
-        event.listen(Engine, "commit", lambda conn: hit("commit", ""))
-        run_chain(_settings(root, landing), on_stage=lambda name: stage.__setitem__(0, name))
-        os._exit(0)
-    except BaseException:
-        traceback.print_exc()
-        os._exit(1)
+    status = os.waitpid(_fork(doomed), 0)[1]
+    killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    report = run_chain(_settings(root, landing))
+    result = {"killed": killed, "status": status, "errors": report.errors, "differences": _diff(expected, _state(root))}
+    (root / "result.json").write_text(json.dumps(result))
 
 
 def _db_state(db: Path) -> dict[str, list[tuple]]:
@@ -228,35 +252,39 @@ def _kill_points(ops: list[list]) -> list[tuple[int, str, str, str]]:
 
 
 def test_sigkill_anywhere_then_rerun_equals_an_uninterrupted_run(tmp_path: Path):
-    import great_expectations  # noqa: F401  (imported once here, not again in every forked child)
-
     landing = tmp_path / "landing"
     _landing(landing)
     stamps = {p: p.stat().st_mtime_ns for p in landing.iterdir()}
-    reference, log = tmp_path / "reference", tmp_path / "operations.jsonl"
+    reference = tmp_path / "reference"
 
-    status = _run_child(reference, landing, kill_at=None, log=log)
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, "the uninterrupted run failed (see its output)"
-    ops = [json.loads(line) for line in log.read_text().splitlines()]
+    ops: list[list] = []
+    with _failpoints(reference, ops) as on_stage:  # here, so the parent is warm when it forks the workers
+        run_chain(_settings(reference, landing), on_stage=on_stage)
     per_stage = Counter(op[1] for op in ops)
     assert all(per_stage[s] for s in STAGES), f"every stage makes something durable: {per_stage}"
     expected = _state(reference)
     assert expected[0]["submission"] and expected[1], "the reference run produced a ledger and a lake"
 
-    points = _kill_points(ops)
+    points = {k: (stage, kind, detail) for k, stage, kind, detail in _kill_points(ops)}
     assert len(points) >= 20, points
+    running: dict[int, int] = {}
+    for k in points:
+        if len(running) == WORKERS:
+            running.pop(os.wait()[0])
+        running[_fork(lambda k=k: _kill_and_recover(tmp_path / f"kill_{k:03d}", landing, k, expected))] = k
+    while running:
+        running.pop(os.wait()[0])
+
     failures = []
-    for k, stage, kind, detail in points:
-        root = tmp_path / f"kill_{k:03d}"
-        status = _run_child(root, landing, kill_at=k)
-        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
-            f"point {k} ({stage} {kind} {detail}) was not reached: wait status {status}"
-        )
-        report = run_chain(_settings(root, landing))
-        differences = _diff(expected, _state(root))
-        if differences:
-            failures.append(f"kill before op {k} ({stage}: {kind} {detail}): {differences[:4]}")
-        assert report.errors == {}
+    for k, (stage, kind, detail) in points.items():
+        result_file = tmp_path / f"kill_{k:03d}" / "result.json"
+        assert result_file.exists(), f"the worker of point {k} failed (see its output)"
+        result = json.loads(result_file.read_text())
+        where = f"kill before op {k} ({stage}: {kind} {detail})"
+        assert result["killed"], f"{where} was not reached: wait status {result['status']}"
+        assert result["errors"] == {}, f"{where}: the rerun failed: {result['errors']}"
+        if result["differences"]:
+            failures.append(f"{where}: {result['differences'][:4]}")
     assert {p: p.stat().st_mtime_ns for p in landing.iterdir()} == stamps, "landing changed"
     assert not failures, (
         f"{len(failures)} of {len(points)} kill points differ from the uninterrupted run:\n" + "\n".join(failures)
