@@ -140,15 +140,11 @@ def plan_publication() -> list[str]:
 
 
 def publish_period(period: str) -> dict[str, Any]:
-    from include.kopdes_hub import hub_report
-
     context: Any = get_current_context()
     context["period"] = period
-    settings = get_settings()
-    counts = publish.publish_period(settings, period)
-    report = hub_report.render(settings, period)
-    log.info("summaries of %s: %s; hub report %s", period, counts, report)
-    return {"period": period, "report": str(report), **counts}
+    counts = publish.publish_period(get_settings(), period)
+    log.info("summaries of %s: %s", period, counts)
+    return {"period": period, **counts}
 
 
 def announce_summaries(results: list[dict[str, Any]], asset: Asset) -> dict[str, Any]:

@@ -616,7 +616,7 @@ def settle(balance: pd.DataFrame, transfers: list[Transfer]) -> pd.DataFrame:
     return out
 
 
-def publish_period(settings: Settings, period: str) -> dict[str, int]:
+def publish_period(settings: Settings, period: str) -> dict[str, int | str]:
     """Write every summary of the month: Parquet partitions, the SQL tables in one transaction, then the hub report
     (``hub_report.render``), and only then record the publication."""
     if not lake.is_period(period):
@@ -636,9 +636,9 @@ def publish_period(settings: Settings, period: str) -> dict[str, int]:
     counts = {name: table.num_rows for name, table in tables.items()}
     # The report and its index are part of the month: rendered before the publication is recorded, or a crash
     # between the two would leave the month "fresh" with its report missing or unlisted on every later run.
-    hub_report.render(settings, period)
+    report = hub_report.render(settings, period)
     record_publication(settings, period, ledger, sum(counts.values()))  # last: a crash before it means a rebuild
-    return counts
+    return {**counts, "report": report.relative_to(settings.lake).as_posix()}
 
 
 SUMMARIES_PUBLICATION = "summaries"
