@@ -1,7 +1,7 @@
 -- The validate + quarantine + aggregate + partitioned write of the project, stated as one DuckDB program, as the
 -- yardstick for `make bench`. It checks the same rules on the same bronze files, but writes no per-submission
 -- artifacts (silver files, GX results, clerk feedback) and keeps no ledger.
--- Parameters (replaced by the runner): {bronze}, {registry}, {catalogue}, {out}
+-- Parameters (replaced by the runner): {bronze}, {registry}, {catalogue} (with the ledger's received times), {out}
 CREATE MACRO tok(x) AS trim(regexp_replace(lower(trim(x)), '[^a-z0-9]+', '_', 'g'), '_');
 CREATE MACRO num(t, dc) AS TRY_CAST(
     CASE WHEN dc THEN replace(replace(regexp_replace(trim(t), '^(?i)(rp\.?|idr)\s*', ''), '.', ''), ',', '.')
@@ -12,6 +12,7 @@ CREATE TABLE spelling AS SELECT * FROM read_json('{catalogue}/spelling.json');
 CREATE TABLE units AS SELECT * FROM read_json('{catalogue}/units.json');
 CREATE TABLE unit_alias AS SELECT * FROM read_json('{catalogue}/unit_alias.json');
 CREATE TABLE spec AS SELECT * FROM read_json('{catalogue}/spec.json');
+CREATE TABLE received AS SELECT submission_id, received_at::TIMESTAMPTZ AS received_at FROM read_json('{catalogue}/received.json');
 
 CREATE TABLE prepared AS
 WITH raw AS (
@@ -27,11 +28,12 @@ SELECT r._submission_id, r._row_number, upper(trim(r.cooperative_id)) AS coopera
     CASE tok(r.flow) WHEN 'pasokan' THEN 'supply' WHEN 'supply' THEN 'supply'
                      WHEN 'kebutuhan' THEN 'demand' WHEN 'demand' THEN 'demand' END AS flow,
     coalesce(try_strptime(r.date, '%d/%m/%Y'), try_strptime(r.date, '%Y-%m-%d'), try_strptime(r.date, '%d-%m-%Y'))::DATE AS date,
-    (r._received_at AT TIME ZONE 'Asia/Jakarta')::DATE AS received_date,
+    (rc.received_at AT TIME ZONE 'Asia/Jakarta')::DATE AS received_date,
     s.code AS commodity, coalesce(ua.unit, tok(r.unit)) AS unit,
     num(r.quantity, r.dc) AS quantity, num(r.unit_price_idr, r.dc) AS unit_price_idr, r.grade,
     r.quantity IS NOT NULL AND trim(r.quantity) <> '' AS has_quantity
 FROM raw r
+LEFT JOIN received rc ON rc.submission_id = r._submission_id
 LEFT JOIN spelling s ON s.spelling = tok(r.commodity)
 LEFT JOIN unit_alias ua ON ua.spelling = tok(r.unit);
 

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -132,7 +133,6 @@ def stage_project(work: Path) -> dict:
     import great_expectations  # noqa: F401
 
     from include.kopdes_hub import aggregate, store, validate
-    from include.kopdes_hub.airflow_tasks import VALIDATE_BATCH_ROWS, VALIDATE_BATCH_SUBMISSIONS
     from include.kopdes_hub.config import get_settings
 
     settings = get_settings()
@@ -141,7 +141,7 @@ def stage_project(work: Path) -> dict:
         totals = {"rows": 0, "rows_silver": 0, "rows_quarantine": 0}
         steps: Counter[str] = Counter()
         pending = validate.find_bronze(settings)
-        batches = validate.plan_batches(pending, VALIDATE_BATCH_ROWS, VALIDATE_BATCH_SUBMISSIONS)
+        batches = validate.plan_batches(pending, settings.validate_batch_rows, settings.validate_batch_submissions)
         store.get_engine(settings.db_url).dispose()  # no open connection crosses the fork
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_fresh_engines) as pool:
@@ -166,6 +166,17 @@ def stage_project(work: Path) -> dict:
         "steps": dict(steps),
         **totals,
     }
+
+
+def _received_at(work: Path) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from include.kopdes_hub import store
+    from include.kopdes_hub.config import get_settings
+
+    with store.get_engine(get_settings().db_url).connect() as conn:
+        rows = conn.execute(select(store.Submission.submission_id, store.Submission.received_at)).all()
+    return {r.submission_id: r.received_at for r in rows}
 
 
 def stage_duckdb(work: Path) -> dict:
@@ -199,7 +210,10 @@ def stage_duckdb(work: Path) -> dict:
         }
         for code, c in catalogue.commodities.items()
     ]
-    for name, rows in (("spelling", spelling), ("units", units), ("unit_alias", unit_alias), ("spec", spec)):
+    # when each submission landed is the ledger's (bronze holds values as received, not landing times)
+    received = [{"submission_id": sid, "received_at": at.isoformat()} for sid, at in _received_at(work).items()]
+    tables = (("spelling", spelling), ("units", units), ("unit_alias", unit_alias), ("spec", spec))
+    for name, rows in (*tables, ("received", received)):
         (cat_dir / f"{name}.json").write_text(json.dumps(rows))
     sql = SQL.read_text()
     for key, value in {

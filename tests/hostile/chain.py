@@ -19,10 +19,6 @@ from pathlib import Path
 from include.kopdes_hub import aggregate, hub_report, ingest, publish, store, validate
 from include.kopdes_hub.config import Settings, get_limits
 
-INGEST_BATCH = 200  # airflow_tasks' defaults: files per ingest task, rows and submissions per validation task
-VALIDATE_BATCH_ROWS = 250_000
-VALIDATE_BATCH = 1_000
-
 
 @dataclass
 class ChainReport:
@@ -71,7 +67,7 @@ def run_chain(
 
     stage("ingest")
     paths = attempt("ingest:find_new_files", lambda: ingest.find_new_files(settings)) or []
-    for batch in ingest.batches(list(paths), INGEST_BATCH):
+    for batch in ingest.batches(list(paths), settings.ingest_batch):
         if isolate:
             for path in batch:
                 outcome = attempt(f"ingest:{path}", lambda p=path: ingest.ingest_file(settings, p))
@@ -83,7 +79,7 @@ def run_chain(
 
     stage("validate")
     pending = validate.find_bronze(settings)
-    for batch in validate.plan_batches(pending, VALIDATE_BATCH_ROWS, VALIDATE_BATCH):
+    for batch in validate.plan_batches(pending, settings.validate_batch_rows, settings.validate_batch_submissions):
         if attempt(f"validate:batch of {len(batch)}", lambda b=batch: validate.validate_submissions(settings, b)):
             report.validated += len(batch)
         elif isolate:  # one submission at a time, so the error names the file that caused it
