@@ -342,7 +342,7 @@ def _to_bronze(settings: Settings, path: str, submission_id: str, data: bytes) -
     anything raised while reading it is this file's problem (``read_failed``), a failing lake write is not."""
     s = store.Submission
     try:
-        parsed = parse_bytes(data, path, settings.limits)
+        parsed = parse_bytes(data, settings.limits)
         table = bronze_table(parsed, submission_id, path)
         header = parsed.header_fields
         cooperative_id = _first_value(parsed.frame, "cooperative_id") or header.get("cooperative_id")

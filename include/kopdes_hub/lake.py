@@ -17,6 +17,7 @@ the ``unknown`` feedback folder.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import uuid
@@ -104,6 +105,9 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    # a process killed mid-write leaves its temporary beside the target; the next write of the target removes it
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     return path
 
 

@@ -138,7 +138,7 @@ class ParsedFile:
     header_fields: dict[str, str] = field(default_factory=dict)  # JSON object-level fields merged into rows
 
 
-def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> ParsedFile:
+def parse_bytes(data: bytes, limits: Limits | None = None) -> ParsedFile:
     """Parse a whole file; raise ``UnreadableFile`` with a reason when it cannot be read as contract v1.
 
     Every resource a file can make us spend is bounded by ``limits`` (the environment's by default): its bytes, the
@@ -152,7 +152,7 @@ def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> Pa
     if data.startswith(_ZIP_MAGIC):
         return _parse_xlsx(data, limits)
     if data.startswith(_OLE2_MAGIC):
-        raise UnreadableFile("legacy_or_encrypted_excel", name)
+        raise UnreadableFile("legacy_or_encrypted_excel")  # the ledger has its names; the reason is the content's
     text, encoding = _decode(data)
     stripped = text.lstrip()
     if stripped[:1] in ("[", "{"):

@@ -244,7 +244,7 @@ class SubmissionFile(Base):
     """Every file name a content arrived under: a duplicate file is a second row pointing at one submission."""
 
     __tablename__ = "submission_file"
-    path: Mapped[str] = mapped_column(String(512), primary_key=True)  # landing-relative, POSIX separators
+    path: Mapped[str] = mapped_column(Text, primary_key=True)  # landing-relative, POSIX separators
     sha256: Mapped[str] = mapped_column(String(64), ForeignKey("submission.sha256"), primary_key=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)

@@ -84,3 +84,16 @@ def test_chain_to_gold_on_postgres(pg_settings, pg_url):
     assert [(r.period, r.commodity, r.quantity_base, r.value_idr, r.lines) for r in rows] == [
         ("2026-07", "lada_putih", 250.0, 40_000_000.0, 2)
     ]
+
+
+def test_a_landing_path_longer_than_512_characters_is_recorded_on_postgres(pg_settings):
+    settings = pg_settings
+    folder = settings.landing
+    for part in ("a" * 200, "b" * 200, "c" * 200):  # each name under NAME_MAX (255), the path over 512
+        folder = folder / part
+    folder.mkdir(parents=True)
+    (folder / "kosong.csv").write_bytes(b"")
+    paths = ingest.find_new_files(settings)
+    assert len(paths) == 1 and len(paths[0]) > 512
+    assert ingest.ingest_files(settings, paths)["unreadable"] == 1
+    assert ingest.find_new_files(settings) == []

@@ -91,3 +91,15 @@ def test_is_period_takes_only_months():
         False,
         False,
     ]
+
+
+def test_the_next_write_of_a_file_removes_what_a_killed_writer_left_beside_it(tmp_path):
+    target = tmp_path / "silver" / "x.parquet"
+    target.parent.mkdir(parents=True)
+    left = target.with_name(f".{target.name}.0123abcd.tmp")  # as a SIGKILL mid-write leaves it
+    left.write_bytes(b"half")
+    other = target.with_name(".y.parquet.0123abcd.tmp")  # another file's writer may still be running
+    other.write_bytes(b"half")
+    lake.write_bytes_atomic(b"whole", target)
+    assert target.read_bytes() == b"whole"
+    assert not left.exists() and other.exists()

@@ -64,10 +64,10 @@ VALUES = [
 ]
 
 
-def check(data: bytes, name: str = "") -> None:
+def check(data: bytes) -> None:
     """The property every reader owes any bytes."""
     try:
-        parsed = parse.parse_bytes(data, name)
+        parsed = parse.parse_bytes(data)
     except parse.UnreadableFile as exc:
         assert exc.code in parse.REASONS, exc.code
         assert exc.code != "read_failed", "read_failed is ingest's verdict on an exception, never a reader's"
