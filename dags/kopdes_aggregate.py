@@ -7,7 +7,7 @@ their last publication (a fingerprint per period in the `publication` table); a 
 periods of submissions that landed during its interval. Per (cooperative, kind, month) only the latest accepted
 submission counts; superseded rows drop out.
 
-Output: `gold/commodity_volumes/period=YYYY-MM/part-0.parquet` (schema `include/kopdes_hub/schemas.py`, one file
+Output: `gold/commodity_volumes/period=YYYY-MM/part-0.parquet` (schema `include/kopdes_hub/storage/schemas.py`, one file
 replaced atomically) and the SQL table `gold_commodity_volumes` (replaced per period in one transaction).
 Emits `gold_commodity_volumes` with the periods rebuilt.
 """

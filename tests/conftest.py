@@ -21,8 +21,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Point the pipeline at a fresh landing, lake and SQLite store under tmp_path, migrated and loaded."""
-    from include.kopdes_hub import store
     from include.kopdes_hub.config import get_settings
+    from include.kopdes_hub.storage import store
 
     monkeypatch.setenv("KOPDES_LANDING", str(tmp_path / "landing"))
     monkeypatch.setenv("KOPDES_LAKE", str(tmp_path / "lake"))

@@ -20,8 +20,9 @@ from pathlib import Path
 import pyarrow as pa
 from sqlalchemy import delete, select
 
-from include.kopdes_hub import contract, gold, lake, schemas, store
+from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
+from include.kopdes_hub.storage import gold, lake, schemas, store
 
 log = logging.getLogger(__name__)
 

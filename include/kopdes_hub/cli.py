@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from include.kopdes_hub import store
 from include.kopdes_hub.config import get_settings
+from include.kopdes_hub.storage import store
 
 
 def seed_demo() -> int:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from include.kopdes_hub import gold, lake, schemas, store
 from include.kopdes_hub.config import Settings
+from include.kopdes_hub.storage import gold, lake, schemas, store
 
 STATUS_ID = {"ELIGIBLE": "LAYAK", "CONDITIONAL": "BERSYARAT", "NOT_ELIGIBLE": "BELUM LAYAK"}
 COMPLIANCE_ID = {"on_time": "tepat waktu", "late": "terlambat", "missing": "tidak lapor"}

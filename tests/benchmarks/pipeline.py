@@ -90,8 +90,9 @@ class PeakMemory:
 
 def stage_load(work: Path, rows: int) -> dict:
     """Generate the clerks' files and ingest them to bronze (the common starting point; timed, not compared)."""
-    from include.kopdes_hub import demo, ingest, store
+    from include.kopdes_hub import demo, ingest
     from include.kopdes_hub.config import get_settings
+    from include.kopdes_hub.storage import store
 
     files = max(1, rows // ROWS_PER_FILE)
     demo.write_large_load(work / "src", cooperatives=files // 12 + 1, rows=rows, rows_per_file=ROWS_PER_FILE)
@@ -108,7 +109,7 @@ WORKERS = 2  # the DAGs' mapped validate and aggregate tasks, two at a time (poo
 
 def _fresh_engines() -> None:
     """A forked worker opens its own database connections, never its parent's."""
-    from include.kopdes_hub import store
+    from include.kopdes_hub.storage import store
 
     store.get_engine.cache_clear()
 
@@ -132,8 +133,9 @@ def stage_project(work: Path) -> dict:
     periods spread over two worker processes, forked from a parent that has GX imported, as a warm worker has."""
     import great_expectations  # noqa: F401
 
-    from include.kopdes_hub import aggregate, store, validate
+    from include.kopdes_hub import aggregate, validate
     from include.kopdes_hub.config import get_settings
+    from include.kopdes_hub.storage import store
 
     settings = get_settings()
     with PeakMemory() as memory:
@@ -171,8 +173,8 @@ def stage_project(work: Path) -> dict:
 def _received_at(work: Path) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from include.kopdes_hub import store
     from include.kopdes_hub.config import get_settings
+    from include.kopdes_hub.storage import store
 
     with store.get_engine(get_settings().db_url).connect() as conn:
         rows = conn.execute(select(store.Submission.submission_id, store.Submission.received_at)).all()

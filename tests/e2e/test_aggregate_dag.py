@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import delete, select
 
-from include.kopdes_hub import aggregate, schemas, store
+from include.kopdes_hub import aggregate
+from include.kopdes_hub.storage import schemas, store
 
 pytestmark = pytest.mark.e2e
 

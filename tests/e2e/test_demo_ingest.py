@@ -6,7 +6,8 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from include.kopdes_hub import demo, ingest, report, store, validate
+from include.kopdes_hub import demo, ingest, report, validate
+from include.kopdes_hub.storage import store
 
 ROW_DEFECTS = set(demo.ROW_DEFECTS)
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from include.kopdes_hub import store
+from include.kopdes_hub.storage import store
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import hub_report, publish, report, store
+from include.kopdes_hub import hub_report, publish, report
+from include.kopdes_hub.storage import store
 
 pytestmark = pytest.mark.e2e
 

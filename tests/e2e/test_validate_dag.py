@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import schemas, store, validate
+from include.kopdes_hub import validate
+from include.kopdes_hub.storage import schemas, store
 
 pytestmark = pytest.mark.e2e
 

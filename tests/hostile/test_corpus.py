@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from include.kopdes_hub import store
+from include.kopdes_hub.storage import store
 from tests.hostile import corpus
 from tests.hostile.chain import submission_of
 from tests.hostile.conftest import CorpusRun, snapshot

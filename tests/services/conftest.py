@@ -29,7 +29,7 @@ def pg_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        from include.kopdes_hub import store
+        from include.kopdes_hub.storage import store
 
         store.get_engine(url).dispose()
         store.get_engine.cache_clear()

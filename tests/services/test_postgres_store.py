@@ -7,8 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from include.kopdes_hub import ingest, report, store
+from include.kopdes_hub import ingest, report
 from include.kopdes_hub.config import get_settings
+from include.kopdes_hub.storage import store
 
 pytestmark = pytest.mark.services
 

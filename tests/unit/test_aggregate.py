@@ -8,7 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from include.kopdes_hub import aggregate, schemas, store
+from include.kopdes_hub import aggregate
+from include.kopdes_hub.storage import schemas, store
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -78,7 +79,7 @@ def test_every_published_column_is_documented_and_in_sql(dataset):
 
 
 def test_read_parquet_files_keeps_the_given_order_and_reads_no_files_as_no_rows(tmp_path):
-    from include.kopdes_hub import lake
+    from include.kopdes_hub.storage import lake
 
     first = lake.write_parquet_atomic(pa.table({"x": [1.0, 2.0], "y": ["a", "b"]}), tmp_path / "b.parquet")
     second = lake.write_parquet_atomic(pa.table({"x": [3.0], "y": ["c"]}), tmp_path / "a.parquet")

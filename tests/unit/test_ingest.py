@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pyarrow.parquet as pq
 from sqlalchemy import select, update
 
-from include.kopdes_hub import ingest, report, store
+from include.kopdes_hub import ingest, report
+from include.kopdes_hub.storage import store
 
 LINES = (
     "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan\r\n"

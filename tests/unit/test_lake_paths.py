@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from include.kopdes_hub import lake
+from include.kopdes_hub.storage import lake
 
 SID = "0123456789abcdef"
 HOSTILE_IDS = [

@@ -14,8 +14,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import ingest, store
+from include.kopdes_hub import ingest
 from include.kopdes_hub.config import Limits
+from include.kopdes_hub.storage import store
 
 LINES = (
     b"kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan\r\n"

@@ -12,8 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import contract, ingest, schemas, store, validate
+from include.kopdes_hub import contract, ingest, validate
 from include.kopdes_hub.reference import load_catalogue
+from include.kopdes_hub.storage import schemas, store
 
 MASKED = {
     "plain": ("NIK 3201123456780001", "NIK 3201************"),

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from include.kopdes_hub import publish, store
+from include.kopdes_hub import publish
+from include.kopdes_hub.storage import store
 
 REGISTRY = pd.DataFrame([{"cooperative_id": "KDMP-1", "hub_id": "HUB", "district_code": "D1", "village_code": "V1"}])
 

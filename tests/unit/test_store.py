@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from include.kopdes_hub import store
+from include.kopdes_hub.storage import store
 
 
 def test_migrations_create_exactly_the_models(settings):

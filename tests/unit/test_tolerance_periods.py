@@ -9,7 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from include.kopdes_hub import aggregate, gold, hub_report, lake, publish, report, schemas, store
+from include.kopdes_hub import aggregate, hub_report, publish, report
+from include.kopdes_hub.storage import gold, lake, schemas, store
 
 GOOD = "KDMP-1902022001"
 # (submission_id, cooperative_id, period, decision, silver partition)

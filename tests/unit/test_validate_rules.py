@@ -13,8 +13,9 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import contract, lake, store, validate
+from include.kopdes_hub import contract, validate
 from include.kopdes_hub.reference import load_catalogue
+from include.kopdes_hub.storage import lake, store
 
 COOP = "KDMP-1902022001"
 REGISTRY = validate.Registry(

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from include.kopdes_hub import lake
 from include.kopdes_hub.contract import COLUMNS, INDONESIAN_NAMES, LINES
 from include.kopdes_hub.demo.model import DEMAND, PERIODS, SUPPLY
 from include.kopdes_hub.reference import REGISTRY_COLUMNS, load_catalogue
+from include.kopdes_hub.storage import lake
 
 LARGE_SHAPES = ("csv_semicolon_cp1252", "csv_comma_utf8", "csv_comma_utf8_bom")
 LARGE_ROWS_PER_FILE = 100

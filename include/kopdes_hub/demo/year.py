@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from include.kopdes_hub import lake
 from include.kopdes_hub.contract import FINANCE, LINES
 from include.kopdes_hub.demo.defects import _add_defects
 from include.kopdes_hub.demo.model import (
@@ -42,6 +41,7 @@ from include.kopdes_hub.demo.model import (
 from include.kopdes_hub.demo.render import _render
 from include.kopdes_hub.demo.trade import _demand_profile, _ensure_non_ascii, _month_lines, _supply_profile
 from include.kopdes_hub.reference import load_catalogue, load_registry
+from include.kopdes_hub.storage import lake
 
 
 def generate_demo(landing: Path, seed: int = 1902) -> list[DemoFile]:

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import Table, delete, insert
 
-from include.kopdes_hub import lake, schemas
+from include.kopdes_hub.storage import lake, schemas
 
 
 def partition_path(lake_dir: Path, dataset: schemas.Dataset, period: str) -> Path:

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from include.kopdes_hub.store import Base
+from include.kopdes_hub.storage.store import Base
 
 target_metadata = Base.metadata
 config = context.config

@@ -2,7 +2,7 @@
 
 The ledger is the truth about what the hub has received (events and sweeps are only hints): one row per distinct
 file content (SHA-256), one row per file name it arrived under, its status and the reason when it failed.
-The schema is owned by Alembic migrations (``include/kopdes_hub/migrations``); the models here mirror them and a
+The schema is owned by Alembic migrations (``include/kopdes_hub/storage/migrations``); the models here mirror them and a
 test keeps the two identical.
 """
 
@@ -36,7 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from include.kopdes_hub import reference, schemas
+from include.kopdes_hub import reference
+from include.kopdes_hub.storage import schemas
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
