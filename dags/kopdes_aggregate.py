@@ -14,7 +14,7 @@ Emits `gold_commodity_volumes` with the periods rebuilt.
 
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
-from include.kopdes_hub.assets import DEFAULT_ARGS, GOLD_COMMODITY_VOLUMES, NIGHTLY, SILVER_SUBMISSIONS, START
+from include.kopdes_hub.adapter.assets import DEFAULT_ARGS, GOLD_COMMODITY_VOLUMES, NIGHTLY, SILVER_SUBMISSIONS, START
 
 
 @dag(
@@ -29,21 +29,21 @@ from include.kopdes_hub.assets import DEFAULT_ARGS, GOLD_COMMODITY_VOLUMES, NIGH
 def kopdes_aggregate():
     @task
     def plan_periods() -> list[str]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.plan_aggregation()
+        return tasks.plan_aggregation()
 
     @task(map_index_template="{{ period }}")
     def rebuild_period(period: str) -> dict:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.rebuild_period(period)
+        return tasks.rebuild_period(period)
 
     @task(outlets=[GOLD_COMMODITY_VOLUMES])
     def announce_gold(results: list[dict]) -> dict:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.announce_gold(results, GOLD_COMMODITY_VOLUMES)
+        return tasks.announce_gold(results, GOLD_COMMODITY_VOLUMES)
 
     announce_gold(rebuild_period.expand(period=plan_periods()))
 

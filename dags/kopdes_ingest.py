@@ -14,7 +14,7 @@ Paths: `KOPDES_LANDING`, `KOPDES_LAKE`, `KOPDES_DB_URL` (see README).
 
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
-from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, LANDING, LANDING_SWEEP, START
+from include.kopdes_hub.adapter.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, LANDING, LANDING_SWEEP, START
 
 
 @dag(
@@ -29,27 +29,27 @@ from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, LANDING,
 def kopdes_ingest():
     @task
     def prepare_store() -> dict[str, int]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.prepare_store()
+        return tasks.prepare_store()
 
     @task
     def find_new_files() -> list[list[str]]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.find_new_file_batches()
+        return tasks.find_new_file_batches()
 
     @task(map_index_template="{{ batch_label }}")
     def ingest_batch(paths: list[str]) -> dict[str, int]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.ingest_batch(paths)
+        return tasks.ingest_batch(paths)
 
     @task(outlets=[BRONZE_SUBMISSIONS])
     def announce_bronze(results: list[dict[str, int]]) -> dict[str, int]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.announce_bronze(results, BRONZE_SUBMISSIONS)
+        return tasks.announce_bronze(results, BRONZE_SUBMISSIONS)
 
     batches = find_new_files()
     prepare_store() >> batches

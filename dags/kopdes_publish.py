@@ -20,7 +20,14 @@ Emits `hub_summaries`.
 
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
-from include.kopdes_hub.assets import DEFAULT_ARGS, GOLD_COMMODITY_VOLUMES, HEAVY_POOL, HUB_SUMMARIES, NIGHTLY, START
+from include.kopdes_hub.adapter.assets import (
+    DEFAULT_ARGS,
+    GOLD_COMMODITY_VOLUMES,
+    HEAVY_POOL,
+    HUB_SUMMARIES,
+    NIGHTLY,
+    START,
+)
 
 
 @dag(
@@ -35,21 +42,21 @@ from include.kopdes_hub.assets import DEFAULT_ARGS, GOLD_COMMODITY_VOLUMES, HEAV
 def kopdes_publish():
     @task
     def plan_months() -> list[str]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.plan_publication()
+        return tasks.plan_publication()
 
     @task(map_index_template="{{ period }}", pool=HEAVY_POOL)
     def publish_month(period: str) -> dict:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.publish_period(period)
+        return tasks.publish_period(period)
 
     @task(outlets=[HUB_SUMMARIES])
     def announce_summaries(results: list[dict]) -> dict:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.announce_summaries(results, HUB_SUMMARIES)
+        return tasks.announce_summaries(results, HUB_SUMMARIES)
 
     announce_summaries(publish_month.expand(period=plan_months()))
 

@@ -17,7 +17,7 @@ Emits `silver_submissions` when at least one submission was validated.
 
 from airflow.sdk import dag, task
 
-from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, HEAVY_POOL, SILVER_SUBMISSIONS, START
+from include.kopdes_hub.adapter.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, HEAVY_POOL, SILVER_SUBMISSIONS, START
 
 
 @dag(
@@ -32,21 +32,21 @@ from include.kopdes_hub.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, HEAVY_PO
 def kopdes_validate():
     @task
     def find_bronze() -> list[list[str]]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.find_bronze_batches()
+        return tasks.find_bronze_batches()
 
     @task(map_index_template="{{ batch_label }}", pool=HEAVY_POOL)
     def validate_batch(submission_ids: list[str]) -> dict[str, int]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.validate_batch(submission_ids)
+        return tasks.validate_batch(submission_ids)
 
     @task(outlets=[SILVER_SUBMISSIONS])
     def settle_silver(results: list[dict[str, int]]) -> dict[str, int]:
-        from include.kopdes_hub import airflow_tasks
+        from include.kopdes_hub.adapter import tasks
 
-        return airflow_tasks.settle_silver(results, SILVER_SUBMISSIONS)
+        return tasks.settle_silver(results, SILVER_SUBMISSIONS)
 
     settle_silver(validate_batch.expand(submission_ids=find_bronze()))
 

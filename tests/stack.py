@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from include.kopdes_hub import workers
+from include.kopdes_hub.adapter import workers
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
@@ -114,12 +114,16 @@ class Stack:
             "KOPDES_DB_URL": f"{PG}/{store_db}",
             **extra_env,
         }
-        # task workers start with the heavy libraries imported (include/kopdes_hub/workers.py): LocalExecutor runs
-        # tasks from the scheduler's forkserver, Celery from each worker's pool
+        # task workers start with the heavy libraries imported (include/kopdes_hub/adapter/workers.py): LocalExecutor
+        # runs tasks from the scheduler's forkserver, Celery from each worker's pool
         for key, value, used_by in (
             ("AIRFLOW__SCHEDULER__MP_START_METHOD", "forkserver", "LocalExecutor"),
             ("AIRFLOW__CORE__MP_FORKSERVER_PRELOAD", FORKSERVER_PRELOAD, "LocalExecutor"),
-            ("AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS", "include.kopdes_hub.workers.CELERY_CONFIG", "CeleryExecutor"),
+            (
+                "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS",
+                "include.kopdes_hub.adapter.workers.CELERY_CONFIG",
+                "CeleryExecutor",
+            ),
         ):
             if executor == used_by:
                 self.env[key] = value

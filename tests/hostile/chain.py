@@ -1,6 +1,6 @@
 """The whole chain (ingest -> validate -> aggregate -> publish) through the stage modules, as the DAGs call them.
 
-The DAGs' tasks are thin (``include/kopdes_hub/airflow_tasks.py``): each reads settings and calls one stage
+The DAGs' tasks are thin (``include/kopdes_hub/adapter/tasks.py``): each reads settings and calls one stage
 function. Calling those functions in the same order, with the same batching, runs the real chain in a fraction of
 ``dag.test()``'s time, which the hostile corpus and the crash test need (one chain per kill point).
 

@@ -8,7 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import SimpleNamespace
 
-from include.kopdes_hub.alerts import KopdesAlert
+from include.kopdes_hub.adapter.alerts import KopdesAlert
 
 CONTEXT = {
     "task_instance": SimpleNamespace(dag_id="kopdes_validate", task_id="validate_batch", map_index=3, try_number=3),

@@ -70,7 +70,7 @@ def test_celery_postgres_redis_and_a_shared_jwt_secret():
 
 def test_workers_preload_the_heavy_libraries_once():
     """The Celery workers' config adds the preload to Airflow's defaults; `make up`'s forkserver list is the same."""
-    from include.kopdes_hub import workers
+    from include.kopdes_hub.adapter import workers
 
     env = _compose()["services"]["airflow-worker"]["environment"]
     module, _, name = env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"].rpartition(".")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, AssetWatcher, CronDataIntervalTimetable, CronTriggerTimetable
 
 from include.kopdes_hub import events
-from include.kopdes_hub.alerts import KopdesAlert
+from include.kopdes_hub.adapter.alerts import KopdesAlert
 from include.kopdes_hub.config import TIMEZONE, get_settings
 
 START = datetime(2025, 11, 1)
