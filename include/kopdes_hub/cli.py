@@ -26,16 +26,16 @@ def seed_demo() -> int:
 
 
 def summary() -> int:
-    from include.kopdes_hub import report
+    from include.kopdes_hub.reporting import summary
 
     settings = get_settings()
     store.migrate(settings.db_url)
-    result = report.ingest_summary(settings)
-    print(report.format_ingest_summary(result, settings))
-    print(report.format_validation_summary(report.validation_summary(settings), settings))
-    gold = report.gold_summary(settings)
-    print(report.format_gold_summary(gold, settings))
-    print(report.format_summaries(settings))
+    result = summary.ingest_summary(settings)
+    print(summary.format_ingest_summary(result, settings))
+    print(summary.format_validation_summary(summary.validation_summary(settings), settings))
+    gold = summary.gold_summary(settings)
+    print(summary.format_gold_summary(gold, settings))
+    print(summary.format_summaries(settings))
     return 1 if result.unaccounted else 0
 
 

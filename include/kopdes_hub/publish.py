@@ -20,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import select
 
-from include.kopdes_hub import contract, hub_report
+from include.kopdes_hub import contract
 from include.kopdes_hub.config import TIMEZONE, Settings
 from include.kopdes_hub.reference import transport_costs
+from include.kopdes_hub.reporting import hub_report
 from include.kopdes_hub.storage import gold, lake, schemas, store
 from include.kopdes_hub.validate import normalize_period
 

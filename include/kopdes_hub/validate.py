@@ -34,9 +34,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import bindparam, select, update
 
-from include.kopdes_hub import contract, feedback
+from include.kopdes_hub import contract
 from include.kopdes_hub.config import TIMEZONE, Settings
 from include.kopdes_hub.reference import Catalogue, load_catalogue, normalize_token
+from include.kopdes_hub.reporting import feedback
 from include.kopdes_hub.storage import lake, schemas, store
 
 log = logging.getLogger(__name__)

@@ -144,7 +144,8 @@ def test_chain_to_summaries_and_report(settings, airflow_db, tmp_path):
     from dags.kopdes_ingest import kopdes_ingest
     from dags.kopdes_publish import kopdes_publish
     from dags.kopdes_validate import kopdes_validate
-    from include.kopdes_hub import hub_report, publish
+    from include.kopdes_hub import publish
+    from include.kopdes_hub.reporting import hub_report
     from tests.e2e.browser import open_page
 
     _landing(settings)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from include.kopdes_hub import demo, ingest, report, validate
+from include.kopdes_hub import demo, ingest, validate
+from include.kopdes_hub.reporting import summary as run_summary
 from include.kopdes_hub.storage import store
 
 ROW_DEFECTS = set(demo.ROW_DEFECTS)
@@ -21,7 +22,7 @@ def test_demo_hub_ingests_and_validates_exactly(settings):
     assert counts["unreadable"] == len(unreadable)
     assert counts["bronze"] == len(manifest) - len(duplicates) - len(unreadable)
 
-    summary = report.ingest_summary(settings)
+    summary = run_summary.ingest_summary(settings)
     assert summary.unaccounted == []
     assert {name for name, _, _ in summary.unreadable} == unreadable
     bronze_rows = sum(pq.read_metadata(p).num_rows for p in settings.bronze.rglob("*.parquet"))

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import hub_report, publish, report
+from include.kopdes_hub import publish
+from include.kopdes_hub.reporting import hub_report, summary
 from include.kopdes_hub.storage import store
 
 pytestmark = pytest.mark.e2e
@@ -84,4 +85,4 @@ def test_bad_periods_and_cooperatives_never_stop_the_chain(settings, airflow_db,
     assert publish.plan(settings) == []
     for dag in dags:
         assert dag.test().state == DagRunState.SUCCESS, dag.dag_id
-    assert "2026-07" in report.format_summaries(settings)
+    assert "2026-07" in summary.format_summaries(settings)

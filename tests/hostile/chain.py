@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from include.kopdes_hub import aggregate, hub_report, ingest, publish, validate
+from include.kopdes_hub import aggregate, ingest, publish, validate
 from include.kopdes_hub.config import Settings, get_limits
+from include.kopdes_hub.reporting import hub_report
 from include.kopdes_hub.storage import store
 
 

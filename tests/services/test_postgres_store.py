@@ -7,8 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from include.kopdes_hub import ingest, report
+from include.kopdes_hub import ingest
 from include.kopdes_hub.config import get_settings
+from include.kopdes_hub.reporting import summary as run_summary
 from include.kopdes_hub.storage import store
 
 pytestmark = pytest.mark.services
@@ -58,7 +59,7 @@ def test_ingest_ledger_on_postgres(pg_settings):
         "vanished": 0,
     }
     assert ingest.ingest_files(settings, ingest.find_new_files(settings))["bronze"] == 0
-    summary = report.ingest_summary(settings)
+    summary = run_summary.ingest_summary(settings)
     assert summary.statuses == {"bronze": 1, "unreadable": 1}
     assert summary.unaccounted == [] and summary.duplicate_names == 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from include.kopdes_hub import feedback
+from include.kopdes_hub.reporting import feedback
 from include.kopdes_hub.validate import Reason
 
 EVIL = '=HYPERLINK("http://x.example","klik")'

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from include.kopdes_hub import feedback
+from include.kopdes_hub.reporting import feedback
 from include.kopdes_hub.validate import Reason
 
 STARTS = {

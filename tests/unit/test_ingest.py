@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pyarrow.parquet as pq
 from sqlalchemy import select, update
 
-from include.kopdes_hub import ingest, report
+from include.kopdes_hub import ingest
+from include.kopdes_hub.reporting import summary as run_summary
 from include.kopdes_hub.storage import store
 
 LINES = (
@@ -124,10 +125,10 @@ def test_summary_accounts_for_every_landing_file(settings):
     (settings.landing / "lines.csv").write_bytes(LINES)
     (settings.landing / "lines (1).csv").write_bytes(LINES)
     (settings.landing / "empty.csv").write_bytes(b"")
-    summary = report.ingest_summary(settings)
+    summary = run_summary.ingest_summary(settings)
     assert summary.unaccounted == ["empty.csv", "lines (1).csv", "lines.csv"]
     _run(settings)
-    summary = report.ingest_summary(settings)
+    summary = run_summary.ingest_summary(settings)
     assert summary.landing_files == 3 and summary.unaccounted == []
     assert summary.statuses == {"bronze": 1, "unreadable": 1}
     assert summary.duplicate_names == 1

@@ -9,7 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from include.kopdes_hub import aggregate, hub_report, publish, report
+from include.kopdes_hub import aggregate, publish
+from include.kopdes_hub.reporting import hub_report, summary
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
 GOOD = "KDMP-1902022001"
@@ -113,9 +114,9 @@ def test_the_run_summary_and_the_hub_report_skip_what_is_not_a_month(settings):
     for period in ("2026-07", "unknown"):
         table = pa.Table.from_pylist([row | {"period": period}], schema=schema)
         lake.write_parquet_atomic(table, gold.partition_path(settings.lake, schemas.HUB_BALANCE, period))
-    assert report.published_months(settings, schemas.HUB_BALANCE) == ["2026-07"]
-    assert "summaries of 2026-07" in report.format_summaries(settings)
-    report.format_ingest_summary(report.ingest_summary(settings), settings)
-    report.format_validation_summary(report.validation_summary(settings), settings)
+    assert summary.published_months(settings, schemas.HUB_BALANCE) == ["2026-07"]
+    assert "summaries of 2026-07" in summary.format_summaries(settings)
+    summary.format_ingest_summary(summary.ingest_summary(settings), settings)
+    summary.format_validation_summary(summary.validation_summary(settings), settings)
     with pytest.raises(ValueError, match="not a month"):
         hub_report.report_path(settings.lake, "../../X")

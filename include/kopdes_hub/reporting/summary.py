@@ -183,7 +183,7 @@ def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:
 def format_summaries(settings: Settings) -> str:
     """A few lines of each published summary for the latest month, and where the hub report is."""
 
-    from include.kopdes_hub import hub_report
+    from include.kopdes_hub.reporting import hub_report
 
     months = published_months(settings, schemas.HUB_BALANCE)
     if not months:

@@ -1,0 +1,2 @@
+"""What people read: the monthly hub report (``hub_report``), the clerk's feedback and the engineer's GX page
+(``feedback``), the terminal summary of a run (``summary``), and their Jinja templates."""
