@@ -14,7 +14,8 @@ from include.kopdes_hub.storage import store
 
 
 def seed_demo() -> int:
-    from include.kopdes_hub import demo, ingest
+    from include.kopdes_hub import demo
+    from include.kopdes_hub.ingest import stage as ingest
 
     settings = get_settings()
     if settings.landing.exists() and ingest.list_landing(settings.landing):
@@ -51,7 +52,7 @@ def revalidate(submission_ids: list[str]) -> int:
 def announce(paths: list[str]) -> int:
     from pathlib import Path
 
-    from include.kopdes_hub import events
+    from include.kopdes_hub.ingest import events
 
     landed, how = events.announce([Path(p) for p in paths])
     print(f"landed {len(landed)} file(s) in {get_settings().landing}; {how}")

@@ -90,8 +90,9 @@ class PeakMemory:
 
 def stage_load(work: Path, rows: int) -> dict:
     """Generate the clerks' files and ingest them to bronze (the common starting point; timed, not compared)."""
-    from include.kopdes_hub import demo, ingest
+    from include.kopdes_hub import demo
     from include.kopdes_hub.config import get_settings
+    from include.kopdes_hub.ingest import stage as ingest
     from include.kopdes_hub.storage import store
 
     files = max(1, rows // ROWS_PER_FILE)
@@ -242,8 +243,8 @@ def stage_duckdb(work: Path) -> dict:
 
 def stage_add_one_percent(work: Path) -> dict:
     """1 % new submissions: corrected resubmissions of files of the latest month (as clerks send them)."""
-    from include.kopdes_hub import ingest
     from include.kopdes_hub.config import get_settings
+    from include.kopdes_hub.ingest import stage as ingest
 
     settings = get_settings()
     files = sorted(settings.landing.glob("*.csv"))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from include.kopdes_hub import demo, ingest, validate
+from include.kopdes_hub import demo, validate
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reporting import summary as run_summary
 from include.kopdes_hub.storage import store
 

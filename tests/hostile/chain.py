@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from include.kopdes_hub import aggregate, ingest, publish, validate
+from include.kopdes_hub import aggregate, publish, validate
 from include.kopdes_hub.config import Settings, get_limits
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reporting import hub_report
 from include.kopdes_hub.storage import store
 

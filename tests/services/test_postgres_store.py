@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from include.kopdes_hub import ingest
 from include.kopdes_hub.config import get_settings
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reporting import summary as run_summary
 from include.kopdes_hub.storage import store
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from include.kopdes_hub import events
+from include.kopdes_hub.ingest import events
 
 pytestmark = pytest.mark.services
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from include.kopdes_hub import events, ingest
+from include.kopdes_hub.ingest import events
+from include.kopdes_hub.ingest import stage as ingest
 
 
 def test_announce_without_redis_lands_the_file_and_touches_the_sentinel(settings, tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pyarrow.parquet as pq
 from sqlalchemy import select, update
 
-from include.kopdes_hub import ingest
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reporting import summary as run_summary
 from include.kopdes_hub.storage import store
 

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import ingest
 from include.kopdes_hub.config import Limits
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.storage import store
 
 LINES = (

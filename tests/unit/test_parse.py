@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from include.kopdes_hub.config import Limits
-from include.kopdes_hub.parse import UnreadableFile, parse_bytes
+from include.kopdes_hub.ingest.parse import UnreadableFile, parse_bytes
 
 ID_HEADER = "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan;mutu;keterangan"
 ID_ROW = "KDMP-1902022001;2026-07;pasokan;05/07/2026;Lada Putih;1.250,5;kg;Rp 160.000;I;kering – baik"

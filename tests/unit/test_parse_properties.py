@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from include.kopdes_hub import contract, parse, validate
+from include.kopdes_hub import contract, validate
+from include.kopdes_hub.ingest import parse
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # zipfile and openpyxl warn about the bad ones
 

@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import contract, ingest, validate
+from include.kopdes_hub import contract, validate
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reference import load_catalogue
 from include.kopdes_hub.storage import schemas, store
 

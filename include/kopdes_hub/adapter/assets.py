@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetWatcher, CronDataIntervalTimetable, CronTriggerTimetable
 
-from include.kopdes_hub import events
 from include.kopdes_hub.adapter.alerts import KopdesAlert
 from include.kopdes_hub.config import TIMEZONE, get_settings
+from include.kopdes_hub.ingest import events
 
 START = datetime(2025, 11, 1)
 OWNER = "hub-data"

@@ -13,8 +13,9 @@ from typing import Any
 from airflow.sdk import Asset, get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
-from include.kopdes_hub import aggregate, ingest, publish, validate
+from include.kopdes_hub import aggregate, publish, validate
 from include.kopdes_hub.config import get_settings
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.storage import store
 
 log = logging.getLogger(__name__)

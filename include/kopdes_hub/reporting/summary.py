@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from include.kopdes_hub import ingest
 from include.kopdes_hub.config import Settings
+from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
 

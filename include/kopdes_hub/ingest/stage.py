@@ -45,7 +45,7 @@ from sqlalchemy import and_, or_, select, update
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
-from include.kopdes_hub.parse import ParsedFile, UnreadableFile, parse_bytes
+from include.kopdes_hub.ingest.parse import ParsedFile, UnreadableFile, parse_bytes
 from include.kopdes_hub.storage import lake, store
 
 log = logging.getLogger(__name__)
