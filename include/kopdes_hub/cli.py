@@ -15,10 +15,10 @@ from include.kopdes_hub.storage import store
 
 def seed_demo() -> int:
     from include.kopdes_hub import demo
-    from include.kopdes_hub.ingest import stage as ingest
+    from include.kopdes_hub.ingest import landing
 
     settings = get_settings()
-    if settings.landing.exists() and ingest.list_landing(settings.landing):
+    if settings.landing.exists() and landing.list_landing(settings.landing):
         print(f"landing {settings.landing} already holds files: not seeding the demo hub")
         return 0
     files = demo.generate_demo(settings.landing)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from include.kopdes_hub.config import Settings
+from include.kopdes_hub.ingest import landing
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
@@ -43,10 +44,10 @@ def ingest_summary(settings: Settings) -> IngestSummary:
             .order_by(store.Submission.file_name)
         ).all()
         names_per_content = Counter(sha for (sha,) in conn.execute(select(store.SubmissionFile.sha256)).all())
-    landing = ingest.list_landing(settings.landing) if settings.landing.exists() else []
+    entries = landing.list_landing(settings.landing) if settings.landing.exists() else []
     return IngestSummary(
-        landing_files=len(landing),
-        unaccounted=ingest.find_new_files(settings) if landing else [],
+        landing_files=len(entries),
+        unaccounted=ingest.find_new_files(settings) if entries else [],
         duplicate_names=sum(n - 1 for n in names_per_content.values()),
         statuses=statuses,
         rows_by_kind={str(kind): int(rows) for kind, _, rows in by_kind},
