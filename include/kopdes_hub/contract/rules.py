@@ -1,167 +1,25 @@
-"""Submission contract v1: what clerks send, the one place where their column names become ours, and every rule
-a submission must pass (the single source of truth that ``validate`` turns into a Great Expectations suite).
-
-Headers arrive in Bahasa Indonesia or English, in any case and spacing (DESIGN.md "Submission contract v1").
-Ingest maps them once, here, to the stable English snake_case names used everywhere downstream.
-"""
+"""Every rule of the contract: the GX expectation that checks it, the column a clerk must fix, and what the clerk is
+told (Bahasa Indonesia) and the engineer reads (English); ``rules`` lists them for the current registry and
+catalogue."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from include.kopdes_hub.reference import normalize_token
-
-# v1 = the file format clerks follow; the minor number moves whenever a rule below changes. Every silver row
-# records the version that accepted it.
-CONTRACT_VERSION = "v1.0"
-
-LINES = "lines"
-FINANCE = "finance"
-KINDS = (LINES, FINANCE)
-
-# canonical name -> spellings seen in the wild (compared after normalize_token, so case/spaces/dashes don't matter)
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "cooperative_id": ("kode_koperasi", "kode koperasi", "id_koperasi", "koperasi_id", "kode_kop"),
-    "period": ("periode", "bulan_laporan", "reporting_month", "bulan"),
-    "flow": ("jenis", "jenis_transaksi", "arah", "type"),
-    "date": ("tanggal", "tgl", "tanggal_transaksi", "tanggal_dibutuhkan"),
-    "commodity": ("komoditas", "komoditi", "barang", "item", "nama_barang"),
-    "quantity": ("jumlah", "qty", "volume", "kuantitas"),
-    "unit": ("satuan", "sat", "uom"),
-    "unit_price_idr": ("harga_satuan", "harga", "harga_satuan_rp", "harga_rp", "unit_price", "price", "price_idr"),
-    "grade": ("mutu", "kualitas", "kelas", "quality"),
-    "notes": ("keterangan", "ket", "catatan", "note", "remarks"),
-    "revenue_idr": ("pendapatan", "pendapatan_rp", "omzet", "revenue"),
-    "operating_cost_idr": ("biaya_operasional", "biaya_operasional_rp", "beban_operasional", "operating_cost"),
-    "cash_idr": ("kas", "saldo_kas", "kas_rp", "cash"),
-    "members": ("jumlah_anggota", "anggota", "member_count"),
-    "savings_principal_idr": ("simpanan_pokok", "simpanan_pokok_rp", "savings_principal"),
-    "savings_mandatory_idr": ("simpanan_wajib", "simpanan_wajib_rp", "savings_mandatory"),
-    "loan_outstanding_idr": ("pinjaman_berjalan", "sisa_pinjaman", "loan_outstanding"),
-    "loan_requested_idr": ("pinjaman_diajukan", "pengajuan_pinjaman", "loan_requested"),
-}
-
-HEADER_FIELDS = ("cooperative_id", "period")
-LINE_FIELDS = ("flow", "date", "commodity", "quantity", "unit", "unit_price_idr", "grade", "notes")
-FINANCE_FIELDS = (
-    "revenue_idr",
-    "operating_cost_idr",
-    "cash_idr",
-    "members",
-    "savings_principal_idr",
-    "savings_mandatory_idr",
-    "loan_outstanding_idr",
-    "loan_requested_idr",
+from include.kopdes_hub.contract.columns import FINANCE, FINANCE_FIELDS, LINES
+from include.kopdes_hub.contract.values import (
+    DATE_PATTERN,
+    DEMAND,
+    FINANCE_MAX_IDR,
+    MEMBERS_MAX,
+    NUMBER_PATTERN,
+    NUMERIC,
+    PERIOD_PATTERN,
+    REQUIRED,
+    SUPPLY,
+    WHOLE_ROW,
 )
-COLUMNS: dict[str, tuple[str, ...]] = {
-    LINES: HEADER_FIELDS + LINE_FIELDS,
-    FINANCE: HEADER_FIELDS + FINANCE_FIELDS,
-}
-# Indonesian header names as the contract prints them (used by the demo generator and the feedback pages).
-INDONESIAN_NAMES: dict[str, str] = {canonical: aliases[0] for canonical, aliases in COLUMN_ALIASES.items()}
-
-# In JSON, the rows sit under one of these keys when the file is an object with header fields.
-JSON_ROW_KEYS = ("baris", "rows")
-
-# A row counts as the header when at least this many of its cells are contract column names.
-MIN_HEADER_MATCHES = 3
-
-_ALIAS_TO_CANONICAL: dict[str, str] = {
-    normalize_token(spelling): canonical
-    for canonical, aliases in COLUMN_ALIASES.items()
-    for spelling in (canonical, *aliases)
-}
-
-
-def canonical_column(header: str) -> str | None:
-    """The contract name of a header cell ("Kode Koperasi" -> "cooperative_id"), or None if it is not ours."""
-    return _ALIAS_TO_CANONICAL.get(normalize_token(header))
-
-
-def header_matches(cells: Iterable[object]) -> int:
-    """How many distinct contract columns a candidate header row names."""
-    return len({c for cell in cells if cell is not None and (c := canonical_column(str(cell)))})
-
-
-def detect_kind(columns: Iterable[str]) -> str | None:
-    """``lines`` or ``finance`` from the canonical columns present; None when neither kind is recognisable."""
-    present = set(columns)
-    lines = len(present & set(LINE_FIELDS))
-    finance = len(present & set(FINANCE_FIELDS))
-    if lines == finance == 0:
-        return None
-    return LINES if lines >= finance else FINANCE
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Values and rules
-# ---------------------------------------------------------------------------------------------------------------
-
-SUPPLY = "supply"
-DEMAND = "demand"
-# `jenis` as clerks write it -> flow
-FLOW_VALUES: dict[str, str] = {
-    "pasokan": SUPPLY,
-    "penawaran": SUPPLY,
-    "supply": SUPPLY,
-    "kebutuhan": DEMAND,
-    "permintaan": DEMAND,
-    "demand": DEMAND,
-}
-
-REQUIRED: dict[str, tuple[str, ...]] = {
-    LINES: ("cooperative_id", "period", "flow", "date", "commodity", "quantity", "unit"),
-    FINANCE: ("cooperative_id", "period", "revenue_idr", "operating_cost_idr", "cash_idr", "members"),
-}
-# Columns whose text must be a number (Indonesian `1.250,5` or plain `1250.5`; `Rp` allowed) where given.
-NUMERIC: dict[str, tuple[str, ...]] = {
-    LINES: ("quantity", "unit_price_idr"),
-    FINANCE: FINANCE_FIELDS,
-}
-# Amounts a cooperative reports for one month, above which a figure is a typo, not a business: ASSUMPTION
-# (the largest KDKMP loan is Rp 3 bn [S35]; a month's revenue beyond Rp 100 bn would be a national firm's).
-FINANCE_MAX_IDR = 100_000_000_000
-MEMBERS_MAX = 100_000  # ASSUMPTION: observed 76 -> 359 members [S10][S11]
-
-# A submission with more than this share of bad rows is rejected whole (the clerk sends it again), since a file
-# that is mostly wrong is usually a wrong template or a wrong month rather than a few typos: ASSUMPTION.
-MAX_BAD_ROW_SHARE = 0.5
-
-# The patterns say [0-9] and spell out their spaces (NBSP too, as Excel writes it) instead of \d and \s, so Python's re
-# and Arrow's RE2 (used by GX on Arrow-backed strings, and by validate's parser) read every text the same way.
-PERIOD_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-SPACE = "[ \t\u00a0]"
-# digits grouped by thousands with one separator throughout (15.000.000, 1,250,000) or not grouped, then an optional
-# decimal part: every text it admits parses, so no number passes its rule and is then lost by the parser
-_GROUPED = r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?$"
-NUMBER_PATTERN = r"^(?i:rp\.?|idr)?" + SPACE + "*-?" + SPACE + "*" + _GROUPED
-
-# Privacy: a NIK (the 16-digit national identity number) or a KK number a clerk types into a free-text cell must not
-# travel beyond bronze. NIK-like = 16 or more digits (ASCII or full-width) in a row, where any two neighbouring
-# digits may be separated by one space, tab, NBSP, dot or dash (3201123456780001, 3201 1234 5678 0001,
-# 32.01.12.345678.0001). Such a run is replaced by its first 4 digits (province and regency, not a person) and
-# twelve asterisks: 3201************. Longer runs are masked whole, so two NIKs one space apart are one match and
-# a NIK with a typo (17 digits) is still masked; 15 digits or fewer are not (phone numbers, amounts). Both regex
-# engines (Python's re and Arrow's RE2) read the pattern alike: no look-around, classes spelt out.
-_NIK_DIGIT = "[0-9\uff10-\uff19]"
-_NIK_GAP = "[ \t\u00a0.-]?"
-NIK_PATTERN = f"({_NIK_DIGIT}){_NIK_GAP}({_NIK_DIGIT}){_NIK_GAP}({_NIK_DIGIT}){_NIK_GAP}({_NIK_DIGIT})" + (
-    f"(?:{_NIK_GAP}{_NIK_DIGIT}){{12,}}"
-)
-NIK_MASK = r"\1\2\3\4************"  # a replacement template both engines read
-NIK_MIN_CHARS = 16  # no shorter text can hold one (so no text of fewer bytes either): a cheap filter
-
-
-def mask_nik(text: str) -> str:
-    """``text`` with every NIK-like number masked (``NIK_PATTERN`` -> ``3201************``)."""
-    return re.sub(NIK_PATTERN, NIK_MASK, text)
-
-
-WHOLE_ROW = "*"  # the column of a rule about the whole row
 
 
 @dataclass(frozen=True)
