@@ -22,10 +22,10 @@ from sqlalchemy import select
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import TIMEZONE, Settings
+from include.kopdes_hub.periods import normalize_period
 from include.kopdes_hub.reference import transport_costs
 from include.kopdes_hub.reporting import hub_report
 from include.kopdes_hub.storage import gold, lake, schemas, store
-from include.kopdes_hub.validate import normalize_period
 
 LOCAL_TZ = ZoneInfo(TIMEZONE)
 REPORT_DUE_DAY = 10  # a month's report is due by the 10th of the next month: ASSUMPTION (no published deadline)

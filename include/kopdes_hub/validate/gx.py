@@ -1,0 +1,57 @@
+"""The Great Expectations side: the contract's rules as one suite per kind, run once over a batch's rows in an
+ephemeral context (GX 1.x core API, ``result_format`` COMPLETE: the unexpected indices split the rows)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from include.kopdes_hub import contract
+from include.kopdes_hub.reference import Catalogue
+from include.kopdes_hub.validate.prepare import Registry, _normalize_grade
+
+
+def contract_rules(kind: str, registry: Registry, catalogue: Catalogue) -> list[contract.Rule]:
+    unit_pairs = sorted((c, u) for c, spec in catalogue.commodities.items() for u in spec.units)
+    grade_pairs = sorted((c, _normalize_grade(g)) for c, spec in catalogue.commodities.items() for g in spec.grades)
+    return contract.rules(kind, sorted(registry.members), unit_pairs, grade_pairs, sorted(catalogue.commodities))
+
+
+@cache
+def _gx_batch_definition() -> Any:
+    """One ephemeral GX context per process, with a pandas asset that takes any DataFrame at validate time."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    source = context.data_sources.add_pandas("kopdes")
+    return source.add_dataframe_asset("submission_rows").add_batch_definition_whole_dataframe("all_rows")
+
+
+def build_suite(kind: str, rule_list: list[contract.Rule]) -> Any:
+    import great_expectations as gx
+
+    from include.kopdes_hub.validate.expectations import CUSTOM_EXPECTATIONS
+
+    _gx_batch_definition()  # a suite needs an active context
+    suite = gx.ExpectationSuite(name=f"kopdes_{kind}_{contract.CONTRACT_VERSION}")
+    for index, rule in enumerate(rule_list):
+        cls = CUSTOM_EXPECTATIONS.get(rule.expectation) or getattr(gx.expectations, rule.expectation)
+        suite.add_expectation(cls(**rule.kwargs, meta={"rule_id": rule.rule_id, "column": rule.column, "rule": index}))
+    return suite
+
+
+def run_suite(frame: pd.DataFrame, suite: Any) -> Any:
+    """Run the suite over every row; an expectation that errors fails the task (it must never pass rows silently)."""
+    batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE", "include_unexpected_rows": False})
+    broken = [r for r in result.results if r.exception_info and r.exception_info.get("raised_exception")]
+    if broken:
+        first = broken[0]
+        raise RuntimeError(
+            f"GX expectation {first.expectation_config.type} {first.expectation_config.kwargs} raised: "
+            f"{first.exception_info.get('exception_message')}"
+        )
+    return result

@@ -1,0 +1,279 @@
+"""Validate stage: bronze -> silver (typed, base units, IDR) + quarantine (every rule a row broke) + clerk feedback.
+
+The contract's rules become one Great Expectations suite per kind (GX 1.x core API, ephemeral context). A batch of
+submissions is validated in one GX run over all their rows, with ``result_format`` COMPLETE, and GX's unexpected
+indices split the rows: that keeps GX's per-run overhead off the per-submission path, so a night of thousands of
+small files costs a few GX runs, not thousands. Results are then sliced back per submission for the ledger, the
+clerk's feedback and the engineer's GX result page.
+
+Conservation is checked here, per submission: bronze rows = silver rows + quarantined rows, or the task fails.
+Privacy is settled where bronze is read: validation loads only the contract's columns (a file's ``nik`` or
+``nama_anggota`` is named, never read) and masks NIK-like numbers in them first, so nothing it writes holds one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+from sqlalchemy import bindparam, select, update
+
+from include.kopdes_hub import contract
+from include.kopdes_hub.config import Settings
+from include.kopdes_hub.reference import Catalogue, load_catalogue
+from include.kopdes_hub.reporting import feedback
+from include.kopdes_hub.storage import lake, store
+from include.kopdes_hub.validate.outcome import (
+    Outcome,
+    _quarantine_table,
+    _silver_table,
+    _slice_result,
+    check_conservation,
+    evaluate,
+)
+from include.kopdes_hub.validate.prepare import BRONZE_LINEAGE, Registry, SubmissionInput, load_registry
+from include.kopdes_hub.validate.reasons import Reason
+
+log = logging.getLogger(__name__)
+
+
+def find_bronze(settings: Settings) -> list[tuple[str, int]]:
+    """(submission_id, rows) of every submission parsed to bronze and not validated yet, oldest first."""
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(
+            select(store.Submission.submission_id, store.Submission.rows_bronze)
+            .where(store.Submission.status == store.BRONZE)
+            .order_by(store.Submission.received_at, store.Submission.submission_id)
+        ).all()
+    return [(r.submission_id, int(r.rows_bronze or 0)) for r in rows]
+
+
+def plan_batches(pending: list[tuple[str, int]], max_rows: int, max_submissions: int) -> list[list[str]]:
+    """Group submissions so each GX run sees at most ``max_rows`` rows (one big file is a batch of its own)."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    rows = 0
+    for submission_id, n in pending:
+        if current and (rows + n > max_rows or len(current) >= max_submissions):
+            batches.append(current)
+            current, rows = [], 0
+        current.append(submission_id)
+        rows += n
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[SubmissionInput]:
+    with store.get_engine(settings.db_url).connect() as conn:
+        subs = conn.execute(select(store.Submission).where(store.Submission.submission_id.in_(submission_ids))).all()
+    inputs = []
+    order = {submission_id: i for i, submission_id in enumerate(submission_ids)}
+    for s in sorted(subs, key=lambda s: order[s.submission_id]):
+        if s.status != store.BRONZE:
+            log.info("%s (%s) is already %s: skipped", s.submission_id, s.file_name, s.status)
+            continue
+        # only what validation uses: another column's values (a member's NIK, say) are never even loaded
+        path = settings.lake / s.bronze_path
+        names = pq.read_schema(path).names
+        wanted = [c for c in names if c in contract.COLUMNS[s.kind] or c in BRONZE_LINEAGE]
+        inputs.append(
+            SubmissionInput(
+                submission_id=s.submission_id,
+                kind=s.kind,
+                file_name=s.file_name,
+                cooperative_id=s.cooperative_id,
+                period=s.period,
+                received_at=s.received_at,
+                delimiter=s.delimiter,
+                bronze=lake.read_parquet(path, wanted),
+                other_columns=tuple(c for c in names if c not in wanted and not c.startswith("_")),
+            )
+        )
+    return inputs
+
+
+def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[str, float]:
+    """Validate a batch: one GX run per kind over all its rows, then silver, quarantine, feedback and the ledger
+    per submission. Already validated submissions are skipped, so a retried task changes nothing. Returns the
+    counts, and the seconds each step took (``seconds_load``, ``_prepare``, ``_gx``, ``_files``)."""
+    started = store.utcnow()
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    clock = time.perf_counter()
+    catalogue = load_catalogue()
+    registry = load_registry(settings.db_url)
+    inputs = _load_inputs(settings, submission_ids)
+    seconds: Counter[str] = Counter(load=time.perf_counter() - clock)
+    outcomes: list[Outcome] = []
+    for kind in contract.KINDS:
+        subs = [s for s in inputs if s.kind == kind]
+        if subs:
+            outcomes += _validate_kind(settings, kind, subs, registry, catalogue, run_id, seconds)
+    totals = {
+        "submissions": len(outcomes),
+        "rows_bronze": sum(o.rows_bronze for o in outcomes),
+        "rows_silver": sum(o.rows_silver for o in outcomes),
+        "rows_quarantine": sum(o.rows_quarantine for o in outcomes),
+    }
+    with store.get_engine(settings.db_url).begin() as conn:
+        conn.execute(
+            store.ValidationRun.__table__.insert().values(
+                validation_run_id=run_id,
+                started_at=started,
+                finished_at=store.utcnow(),
+                contract_version=contract.CONTRACT_VERSION,
+                catalogue_version=catalogue.version,
+                **totals,
+            )
+        )
+    for decision in store.DECISIONS:
+        totals[decision] = sum(1 for o in outcomes if o.decision == decision)
+    log.info(
+        "validated %d submission(s), %d rows in %.1f s: %s",
+        len(outcomes),
+        totals["rows_bronze"],
+        time.perf_counter() - clock,
+        ", ".join(f"{step} {s:.1f} s" for step, s in seconds.items()),
+    )
+    return {**totals, **{f"seconds_{step}": round(s, 3) for step, s in seconds.items()}}
+
+
+def _validate_kind(
+    settings: Settings,
+    kind: str,
+    subs: list[SubmissionInput],
+    registry: Registry,
+    catalogue: Catalogue,
+    run_id: str,
+    seconds: Counter[str],
+) -> list[Outcome]:
+    ev = evaluate(kind, subs, registry, catalogue)
+    seconds.update(ev.seconds)
+    clock = time.perf_counter()
+    bronze, reasons, result = ev.bronze, ev.reasons, ev.gx_result
+    run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
+    lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
+    log.info("GX result of the whole %s batch (%d rows): %s", kind, bronze.num_rows, run_json)
+    bad, good = ev.bad, ~ev.bad
+    silver = _silver_table(kind, ev.prepared.filter(good), bronze.filter(good), registry, catalogue.version)
+    bad_positions = np.flatnonzero(bad)
+    quarantine = _quarantine_table(
+        kind, ev.prepared.filter(bad), bronze.filter(bad), [reasons[int(p)] for p in bad_positions]
+    )
+    row_numbers = ev.prepared["_row_number"].to_numpy()
+
+    outcomes = []
+    silver_at = quarantine_at = 0
+    for sub, lo, hi, (decision, why) in zip(subs, ev.bounds[:-1], ev.bounds[1:], ev.decisions, strict=True):
+        n_good, n_bad = int(good[lo:hi].sum()), int(bad[lo:hi].sum())
+        check_conservation(sub, n_good, n_bad)
+        partition = sub.partition
+        paths: dict[str, str | None] = {"silver_path": None, "quarantine_path": None}
+        if n_good:
+            target = lake.silver_path(settings.lake, kind, partition, sub.submission_id)
+            lake.write_parquet_atomic(silver.slice(silver_at, n_good), target)
+            paths["silver_path"] = target.relative_to(settings.lake).as_posix()
+        if n_bad:
+            target = lake.quarantine_path(settings.lake, kind, partition, sub.submission_id)
+            lake.write_parquet_atomic(quarantine.slice(quarantine_at, n_bad), target)
+            paths["quarantine_path"] = target.relative_to(settings.lake).as_posix()
+        silver_at += n_good
+        quarantine_at += n_bad
+        mine = bad_positions[np.searchsorted(bad_positions, lo) : np.searchsorted(bad_positions, hi)]
+        problems = [(int(row_numbers[p]), reason) for p in mine for reason in reasons[int(p)]]
+        gx_slice = _slice_result(result, int(lo), int(hi), row_numbers, sub)
+        folder = sub.file_cooperative_id if sub.file_cooperative_id in registry.members else lake.UNKNOWN
+        paths.update(_write_reports(settings, kind, sub, decision, why, folder, n_good, problems, gx_slice))
+        reason = None if why is None else str(why)  # a plain str for the database driver
+        outcomes.append(Outcome(sub.submission_id, decision, reason, len(sub.bronze), n_good, n_bad, paths))
+
+    seconds["files"] += time.perf_counter() - clock
+    now = store.utcnow()
+    decided = [
+        {
+            "id": o.submission_id,
+            "status": o.decision,
+            "decision": o.decision,
+            "decision_reason": o.decision_reason,
+            "rows_silver": o.rows_silver,
+            "rows_quarantine": o.rows_quarantine,
+            "silver_path": None,
+            "quarantine_path": None,
+            **o.paths,
+        }
+        for o in outcomes
+    ]
+    statement = (
+        update(store.Submission)
+        .where(store.Submission.submission_id == bindparam("id"), store.Submission.status == store.BRONZE)
+        .values(
+            {name: bindparam(name) for name in decided[0] if name != "id"}
+            | {
+                "catalogue_version": catalogue.version,
+                "contract_version": contract.CONTRACT_VERSION,
+                "validation_run_id": run_id,
+                "validated_at": now,
+                "updated_at": now,
+            }
+        )
+    )
+    with store.get_engine(settings.db_url).begin() as conn:
+        conn.execute(statement, decided)  # one executemany for the batch
+    for o, sub in zip(outcomes, subs, strict=True):
+        log.info(
+            "%s %s (%s): %s, %d rows = %d silver + %d quarantined; GX result %s; feedback %s",
+            kind,
+            o.submission_id,
+            sub.file_name,
+            o.decision,
+            o.rows_bronze,
+            o.rows_silver,
+            o.rows_quarantine,
+            settings.lake / str(o.paths["gx_result_path"]),
+            settings.lake / str(o.paths["feedback_path"]),
+        )
+    return outcomes
+
+
+def _write_reports(
+    settings: Settings,
+    kind: str,
+    sub: SubmissionInput,
+    decision: str,
+    why: str | None,
+    folder: str,
+    rows_accepted: int,
+    problems: list[tuple[int, Reason]],
+    gx_result: dict[str, Any],
+) -> dict[str, str]:
+    """The engineer's GX result (JSON + HTML) and the clerk's feedback (HTML + CSV) of one submission; the clerk's
+    pages go under ``folder``, the registered cooperative (never a path taken from the file) or ``unknown``."""
+    gx_json = lake.validation_path(settings.lake, sub.submission_id, "json")
+    lake.write_text_atomic(json.dumps(gx_result, ensure_ascii=False, default=str), gx_json)
+    lake.write_text_atomic(feedback.gx_result_html(gx_result), gx_json.with_suffix(".html"))
+    partition = sub.partition
+    report = feedback.SubmissionReport(
+        submission_id=sub.submission_id,
+        file_name=sub.file_name,
+        cooperative_id=sub.file_cooperative_id,
+        period=None if partition == lake.UNKNOWN else partition,
+        kind=kind,
+        decision=decision,
+        decision_reason=why,
+        rows_total=len(sub.bronze),
+        rows_accepted=rows_accepted,
+        problems=problems,
+    )
+    page = lake.feedback_path(settings.lake, folder, partition, sub.submission_id, "html")
+    lake.write_text_atomic(feedback.clerk_html(report), page)
+    lake.write_bytes_atomic(feedback.clerk_csv(report), page.with_suffix(".csv"))
+    return {
+        "gx_result_path": gx_json.with_suffix(".html").relative_to(settings.lake).as_posix(),
+        "feedback_path": page.relative_to(settings.lake).as_posix(),
+    }
