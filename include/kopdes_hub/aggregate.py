@@ -20,8 +20,9 @@ from pathlib import Path
 import pyarrow as pa
 from sqlalchemy import delete, select
 
-from include.kopdes_hub import contract
+from include.kopdes_hub import contract, ledger
 from include.kopdes_hub.config import Settings
+from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def live_inputs(settings: Settings) -> dict[str, list[tuple[str, str]]]:
     for submission_id, _, silver_path in rows:
         # the silver partition is the period the rows were accepted for (the ledger's period is as received)
         period = _partition(silver_path)
-        if not lake.is_period(period):
+        if not is_period(period):
             log.warning("%s: silver %s is in no month's partition; it counts for no period", submission_id, silver_path)
             continue
         by_period[period].append((submission_id, silver_path))
@@ -86,22 +87,12 @@ def fingerprint(inputs: list[tuple[str, str]]) -> str:
     return hashlib.sha256("\n".join(f"{s}:{p}" for s, p in sorted(inputs)).encode()).hexdigest()
 
 
-def _published(settings: Settings) -> dict[str, str]:
-    with store.get_engine(settings.db_url).connect() as conn:
-        rows = conn.execute(
-            select(store.Publication.period, store.Publication.fingerprint).where(
-                store.Publication.dataset == DATASET.name
-            )
-        ).all()
-    return dict(rows)
-
-
 def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
     """Periods to rebuild: inputs changed since the last publication, vanished, or forced (a backfilled night).
     Only months count (``live_inputs``); a partition an older run published for a non-month is vanished, so its
     rebuild removes it."""
     inputs = live_inputs(settings)
-    published = _published(settings)
+    published = ledger.publication_fingerprints(settings.db_url, DATASET.name)
     changed = {p for p, items in inputs.items() if published.get(p) != fingerprint(items)}
     vanished = set(published) - set(inputs)
     return sorted(changed | vanished | (set(force) & (set(inputs) | set(published))))
@@ -119,7 +110,7 @@ def received_periods(settings: Settings, start: datetime, end: datetime) -> tupl
             )
         ).all()
     periods = {_partition(p) for (p,) in rows}
-    return tuple(sorted(p for p in periods if lake.is_period(p)))
+    return tuple(sorted(p for p in periods if is_period(p)))
 
 
 def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
@@ -134,21 +125,8 @@ def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
     with store.get_engine(settings.db_url).begin() as conn:
         gold.replace_sql_period(conn, store.GoldCommodityVolume.__table__, period, volumes)
         if inputs:
-            store.upsert(
-                conn,
-                store.Publication.__table__,
-                [
-                    {
-                        "dataset": DATASET.name,
-                        "period": period,
-                        "fingerprint": fingerprint(inputs),
-                        "rows": volumes.num_rows,
-                        "submissions": len(inputs),
-                        "schema_version": DATASET.version,
-                        "published_at": store.utcnow(),
-                    }
-                ],
-                ("dataset", "period"),
+            ledger.record_publication(
+                conn, DATASET.name, period, fingerprint(inputs), volumes.num_rows, len(inputs), DATASET.version
             )
         else:
             conn.execute(

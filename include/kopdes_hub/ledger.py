@@ -1,11 +1,14 @@
-"""The ledger's validation states after the fact: the latest accepted file of a month supersedes the earlier ones, and
-a revalidation sends submissions back to bronze."""
+"""The ledger's state changes after ingest: the latest accepted file of a month supersedes the earlier ones, a
+revalidation sends submissions back to bronze, and each published partition records the fingerprint of its inputs
+(so a run rebuilds only what changed). Ingest registers submissions (``ingest.stage``) and validation records its
+decisions (``validate.stage``) in the same tables.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.periods import normalize_period
@@ -90,3 +93,35 @@ def reset_validation(settings: Settings, submission_ids: list[str]) -> int:
                 )
             )
     return len(subs)
+
+
+def publication_fingerprints(db_url: str, dataset: str) -> dict[str, str]:
+    """period -> the fingerprint of the inputs the dataset's partition was last published from."""
+    with store.get_engine(db_url).connect() as conn:
+        rows = conn.execute(
+            select(store.Publication.period, store.Publication.fingerprint).where(store.Publication.dataset == dataset)
+        ).all()
+    return {period: fingerprint for period, fingerprint in rows}
+
+
+def record_publication(
+    conn: Connection, dataset: str, period: str, fingerprint: str, rows: int, submissions: int, schema_version: str
+) -> None:
+    """Record (or replace) a partition's publication, inside the caller's transaction: in the same one as the data
+    it describes, or after the files it describes are written."""
+    store.upsert(
+        conn,
+        store.Publication.__table__,
+        [
+            {
+                "dataset": dataset,
+                "period": period,
+                "fingerprint": fingerprint,
+                "rows": rows,
+                "submissions": submissions,
+                "schema_version": schema_version,
+                "published_at": store.utcnow(),
+            }
+        ],
+        ("dataset", "period"),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import lake
 
 SID = "0123456789abcdef"
@@ -83,7 +84,7 @@ def test_a_path_that_resolves_outside_the_lake_is_refused(tmp_path):
 
 
 def test_is_period_takes_only_months():
-    assert [lake.is_period(p) for p in ("2026-07", "2026-7", "garbage", None, float("nan"), "unknown")] == [
+    assert [is_period(p) for p in ("2026-07", "2026-7", "garbage", None, float("nan"), "unknown")] == [
         True,
         False,
         False,

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from include.kopdes_hub import publish
+from include.kopdes_hub import periods, publish
 from include.kopdes_hub.storage import store
+from include.kopdes_hub.summaries import balance as hub_balances
+from include.kopdes_hub.summaries import compliance, financing, leading
 
 REGISTRY = pd.DataFrame([{"cooperative_id": "KDMP-1", "hub_id": "HUB", "district_code": "D1", "village_code": "V1"}])
 
@@ -32,15 +34,15 @@ def test_compliance_states_rejection_rate_and_staleness():
             ("KDMP-1", "finance", "2026-08", datetime(2026, 9, 10, 17, 30, tzinfo=UTC), "accepted", 1, 0),
         ]
     )
-    out = publish.reporting_compliance(ledger, REGISTRY, ["2026-07", "2026-08", "2026-09"])
+    out = compliance.reporting_compliance(ledger, REGISTRY, ["2026-07", "2026-08", "2026-09"])
     got = {(r.kind, r.period): (r.status, r.rejection_rate, r.months_since_last_accepted) for r in out.itertuples()}
     assert got[("lines", "2026-07")] == ("on_time", 0.0, 0)
     assert got[("lines", "2026-08")] == ("late", 1.0, 1)
     assert got[("lines", "2026-09")][0] == "missing" and got[("lines", "2026-09")][2] == 2
     assert got[("finance", "2026-07")][0] == "on_time"
     assert got[("finance", "2026-08")][0] == "late"  # 00:30 WIB on the 11th
-    assert set(out["status"]) <= set(publish.COMPLIANCE_STATES)
-    assert publish.due_date("2026-12") == date(2027, 1, 10)
+    assert set(out["status"]) <= set(compliance.COMPLIANCE_STATES)
+    assert periods.due_date("2026-12") == date(2027, 1, 10)
 
 
 def _volumes(rows):
@@ -74,7 +76,7 @@ def test_location_quotient_on_a_hand_computed_example():
             ("2026-06", "D1", "V1", "lada_putih", "supply", 3.0, 30.0),
         ]
     )
-    out = publish.leading_commodities(volumes, "2026-07")
+    out = leading.leading_commodities(volumes, "2026-07")
     lq = {(r.district_code, r.commodity): r.location_quotient for r in out.itertuples()}
     assert lq == pytest.approx(
         {
@@ -99,13 +101,13 @@ def test_balance_and_least_cost_transfer_plan():
             ("2026-07", "D2", "T2", "beras", "supply", 0.0, None),
         ]
     )
-    balance = publish.hub_balance(volumes)
+    balance = hub_balances.hub_balance(volumes)
     hub = balance[balance["level"] == "hub"].iloc[0]
     assert (hub["supply_base"], hub["demand_base"], hub["net_base"], hub["status"]) == (15.0, 14.0, 1.0, "surplus")
     t1 = balance[balance["village_code"] == "T1"].iloc[0]
     assert (t1["status"], t1["coverage"]) == ("deficit", 0.0)
     cost = {("S1", "T1"): 1.0, ("S1", "T2"): 4.0, ("S2", "T1"): 2.0, ("S2", "T2"): 1.0}
-    plan = publish.transfer_plan(balance, cost)
+    plan = hub_balances.transfer_plan(balance, cost)
     moves = {(t.from_village, t.to_village): t.quantity_base for t in plan}
     assert moves == pytest.approx({("S1", "T1"): 8.0, ("S1", "T2"): 1.0, ("S2", "T2"): 5.0})
     assert sum(t.quantity_base * t.cost_per_unit for t in plan) == pytest.approx(17.0)
@@ -144,39 +146,39 @@ def _rules(result: dict) -> dict[str, bool]:
 
 def test_annuity_matches_the_brief():
     # 0.30 x 450 jt / 12 x annuity(0.5 %/mo, 66) is about Rp 0.61-0.63 bn [BRIEF 3, C3]
-    assert publish.annuity_factor(66) == pytest.approx(56.1, abs=0.05)
-    assert publish.annuity_factor(64) == pytest.approx(54.7, abs=0.05)
-    assert 0.30 * 450e6 / 12 * publish.annuity_factor(66) == pytest.approx(631e6, rel=0.01)
+    assert financing.annuity_factor(66) == pytest.approx(56.1, abs=0.05)
+    assert financing.annuity_factor(64) == pytest.approx(54.7, abs=0.05)
+    assert 0.30 * 450e6 / 12 * financing.annuity_factor(66) == pytest.approx(631e6, rel=0.01)
 
 
 def test_eligible_cooperative_and_its_maximum_loan():
-    result = publish.financing_eligibility(COOP, _finance(500e6), COMPLIANT)
-    assert result["status"] == publish.ELIGIBLE and result["failed_rules"] == ""
+    result = financing.financing_eligibility(COOP, _finance(500e6), COMPLIANT)
+    assert result["status"] == financing.ELIGIBLE and result["failed_rules"] == ""
     # cash flow 40 jt x 0.8 = 32 jt; /1.25 = 25.6 jt + Dana Desa 11.25 jt = 36.85 jt/month over 66 months
-    assert result["max_loan_idr"] == pytest.approx(round(36.85e6 * publish.annuity_factor(66), -6))
-    assert result["dscr"] == pytest.approx(32e6 / publish.instalment(500e6))
+    assert result["max_loan_idr"] == pytest.approx(round(36.85e6 * financing.annuity_factor(66), -6))
+    assert result["dscr"] == pytest.approx(32e6 / financing.instalment(500e6))
     assert all(r["source"] for r in result["rules"])
 
 
 @pytest.mark.parametrize(
     ("change", "finance", "status", "failed"),
     [
-        ({"nib": ""}, _finance(500e6), publish.NOT_ELIGIBLE, "L5"),
-        ({"has_business_proposal": False}, _finance(500e6), publish.NOT_ELIGIBLE, "L6"),
-        ({"has_approval_letter": False}, _finance(500e6), publish.CONDITIONAL, "A1"),
-        ({}, _finance(3.5e9), publish.NOT_ELIGIBLE, "C1"),
+        ({"nib": ""}, _finance(500e6), financing.NOT_ELIGIBLE, "L5"),
+        ({"has_business_proposal": False}, _finance(500e6), financing.NOT_ELIGIBLE, "L6"),
+        ({"has_approval_letter": False}, _finance(500e6), financing.CONDITIONAL, "A1"),
+        ({}, _finance(3.5e9), financing.NOT_ELIGIBLE, "C1"),
         # no Dana Desa behind a kelurahan: Rp 1.6 bn is more than the business repays at DSCR 1.25 (C3, C4 soft)
-        ({"cooperative_type": "KKMP", "dana_desa_pagu_idr": None}, _finance(1.6e9), publish.CONDITIONAL, "C3"),
-        ({}, _finance(1.2e9, revenue=60e6, cost=55e6), publish.NOT_ELIGIBLE, "C4"),
-        ({"members": 5}, _finance(500e6), publish.NOT_ELIGIBLE, "M1"),
-        ({"members": 50}, _finance(500e6), publish.CONDITIONAL, "M2"),
-        ({"simkopdes_active": False}, _finance(500e6), publish.CONDITIONAL, "G1"),
-        ({"land_point_verified": False}, _finance(500e6), publish.CONDITIONAL, "G2"),
-        ({}, _finance(500e6, months=2), publish.CONDITIONAL, "Q1"),
+        ({"cooperative_type": "KKMP", "dana_desa_pagu_idr": None}, _finance(1.6e9), financing.CONDITIONAL, "C3"),
+        ({}, _finance(1.2e9, revenue=60e6, cost=55e6), financing.NOT_ELIGIBLE, "C4"),
+        ({"members": 5}, _finance(500e6), financing.NOT_ELIGIBLE, "M1"),
+        ({"members": 50}, _finance(500e6), financing.CONDITIONAL, "M2"),
+        ({"simkopdes_active": False}, _finance(500e6), financing.CONDITIONAL, "G1"),
+        ({"land_point_verified": False}, _finance(500e6), financing.CONDITIONAL, "G2"),
+        ({}, _finance(500e6, months=2), financing.CONDITIONAL, "Q1"),
     ],
 )
 def test_each_rule_decides(change, finance, status, failed):
-    result = publish.financing_eligibility({**COOP, **change}, finance, COMPLIANT)
+    result = financing.financing_eligibility({**COOP, **change}, finance, COMPLIANT)
     assert result["status"] == status
     assert failed in result["failed_rules"].split(",")
     assert not _rules(result)[failed]
@@ -184,15 +186,15 @@ def test_each_rule_decides(change, finance, status, failed):
 
 def test_mostly_quarantined_lines_cannot_be_eligible():
     bad = COMPLIANT.assign(rejection_rate=[0.0, 0.9, 0.0])
-    assert publish.financing_eligibility(COOP, _finance(500e6), bad)["status"] == publish.CONDITIONAL
+    assert financing.financing_eligibility(COOP, _finance(500e6), bad)["status"] == financing.CONDITIONAL
 
 
 def test_a_kelurahan_has_no_dana_desa_support():
-    result = publish.financing_eligibility(
+    result = financing.financing_eligibility(
         {**COOP, "cooperative_type": "KKMP", "dana_desa_pagu_idr": None}, _finance(0), COMPLIANT
     )
     assert result["dana_desa_monthly_cap_idr"] == 0.0
-    assert result["max_loan_idr"] == pytest.approx(round(25.6e6 * publish.annuity_factor(66), -6))
+    assert result["max_loan_idr"] == pytest.approx(round(25.6e6 * financing.annuity_factor(66), -6))
 
 
 def test_a_received_time_moved_earlier_makes_its_month_stale(settings):

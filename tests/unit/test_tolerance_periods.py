@@ -12,6 +12,7 @@ import pytest
 from include.kopdes_hub import aggregate, publish
 from include.kopdes_hub.reporting import hub_report, summary
 from include.kopdes_hub.storage import gold, lake, schemas, store
+from include.kopdes_hub.summaries import compliance
 
 GOOD = "KDMP-1902022001"
 # (submission_id, cooperative_id, period, decision, silver partition)
@@ -93,7 +94,7 @@ def test_compliance_counts_a_submission_of_no_known_month_for_no_month():
         ],
         columns=["cooperative_id", "kind", "period", "received_at", "decision", "rows_bronze", "rows_quarantine"],
     )
-    out = publish.reporting_compliance(ledger, registry, ["2026-07", "2026-08"])
+    out = compliance.reporting_compliance(ledger, registry, ["2026-07", "2026-08"])
     lines = out[out["kind"] == "lines"].set_index("period")
     assert lines.loc["2026-07", "submissions"] == 1  # "../../X" is nobody's, "garbage" no month's
     assert lines.loc["2026-08", "status"] == "on_time" and lines.loc["2026-08", "accepted"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from include.kopdes_hub.config import Settings
+from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
 STATUS_ID = {"ELIGIBLE": "LAYAK", "CONDITIONAL": "BERSYARAT", "NOT_ELIGIBLE": "BELUM LAYAK"}
@@ -20,7 +21,7 @@ COMPLIANCE_ID = {"on_time": "tepat waktu", "late": "terlambat", "missing": "tida
 
 
 def report_path(lake_dir: Path, period: str) -> Path:
-    if not lake.is_period(period):
+    if not is_period(period):
         raise ValueError(f"{period!r} is not a month (YYYY-MM): no hub report is named by it")
     return lake_dir / "reports" / f"laporan_hub_{period}.html"
 
@@ -166,7 +167,7 @@ def render(settings: Settings, period: str) -> Path:
     )
     target = lake.write_text_atomic(html, report_path(settings.lake, period))
     stems = (p.stem.removeprefix("laporan_hub_") for p in target.parent.glob("laporan_hub_*.html"))
-    periods = sorted(p for p in stems if lake.is_period(p))
+    periods = sorted(p for p in stems if is_period(p))
     index = env.get_template("report_index.html.j2").render(periods=periods)
     lake.write_text_atomic(index, target.parent / "index.html")
     return target

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.ingest import landing
 from include.kopdes_hub.ingest import stage as ingest
+from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
 
@@ -138,7 +139,7 @@ def published_months(settings: Settings, dataset: schemas.Dataset) -> list[str]:
     """The months a gold dataset has partitions for, oldest first; a partition named by anything but a month (an
     older run's ``period=unknown``) is no month to summarise."""
     names = (p.name.removeprefix("period=") for p in (settings.lake / "gold" / dataset.name).glob("period=*"))
-    return sorted(name for name in names if lake.is_period(name))
+    return sorted(name for name in names if is_period(name))
 
 
 @dataclass

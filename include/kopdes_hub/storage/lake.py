@@ -29,15 +29,11 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from include.kopdes_hub import contract
+from include.kopdes_hub.periods import is_period
 
 UNKNOWN = "unknown"  # the partition or folder of a period or cooperative id that is not one
 COOPERATIVE_ID_PATTERN = r"^(KDMP|KKMP)-[0-9]{10}$"  # KDMP-/KKMP- + the village code without dots
 SUBMISSION_ID_PATTERN = r"^[0-9a-f]{16}$"  # the first 16 hex digits of the content's SHA-256
-
-
-def is_period(value: object) -> bool:
-    """Is ``value`` a month as the lake partitions it (``YYYY-MM``)? Anything else, None and NaN included, is not."""
-    return isinstance(value, str) and re.fullmatch(contract.PERIOD_PATTERN, value) is not None
 
 
 def cooperative_folder(cooperative_id: object) -> str:

@@ -14,8 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from include.kopdes_hub import contract
+from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.reference import Catalogue
-from include.kopdes_hub.storage import lake, schemas, store
+from include.kopdes_hub.storage import schemas, store
 from include.kopdes_hub.validate.gx import build_suite, contract_rules, run_suite
 from include.kopdes_hub.validate.prepare import (
     BRONZE_LINEAGE,
@@ -69,7 +70,7 @@ def file_problem(cooperative_id: str | None, period: str | None, registered: Con
             "Berkas tidak menyebut periode laporan: isi kolom periode, contoh 2026-07.",
             "The file names no reporting period (YYYY-MM).",
         )
-    if not lake.is_period(period):
+    if not is_period(period):
         return Rejection(
             f"Periode berkas '{_quoted(period)}' tidak dikenali: tulis periode sebagai tahun-bulan, contoh 2026-07.",
             f"The file's period '{_quoted(period)}' is not a month YYYY-MM.",

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from sqlalchemy import select
 
 from include.kopdes_hub import contract
-from include.kopdes_hub.periods import LOCAL_TZ, normalize_period
+from include.kopdes_hub.periods import LOCAL_TZ, is_period, normalize_period
 from include.kopdes_hub.reference import Catalogue, normalize_token
 from include.kopdes_hub.storage import lake, store
 
@@ -160,7 +160,7 @@ class SubmissionInput:
     def partition(self) -> str:
         """The month its silver, quarantine and feedback files go under: a path part only when it is a month."""
         period = self.file_period
-        return period if period is not None and lake.is_period(period) else lake.UNKNOWN
+        return period if period is not None and is_period(period) else lake.UNKNOWN
 
     @property
     def columns_not_kept(self) -> list[str]:

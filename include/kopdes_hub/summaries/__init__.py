@@ -1,0 +1,3 @@
+"""The hub's summaries, pure functions on small frames (cooperatives x months x commodities), one module each:
+reporting compliance, leading commodities, the hub balance with its transfer plan, and financing eligibility.
+``include.kopdes_hub.publish`` reads their inputs and writes them."""

@@ -1,0 +1,65 @@
+"""Reporting compliance per cooperative of the registry, kind and month: on time (by the 10th of the next month,
+WIB), late or missing; rows quarantined; months since the last accepted file."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from include.kopdes_hub import contract
+from include.kopdes_hub.periods import LOCAL_TZ, due_date, ledger_month, months_between
+from include.kopdes_hub.storage import store
+
+COMPLIANCE_STATES = ("on_time", "late", "missing")
+
+
+def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """Per cooperative, kind and month: on time / late / missing, rejection rate and months since the last
+    accepted submission.
+
+    ``ledger``: one row per validated or rejected submission with cooperative_id, kind, period, received_at (UTC),
+    decision, rows_bronze, rows_quarantine. ``registry``: cooperative_id, hub_id, district_code, village_code.
+    """
+    ledger = ledger.assign(
+        cooperative_id=ledger["cooperative_id"].map(lambda c: c.strip().upper() if isinstance(c, str) else ""),
+        period=ledger["period"].map(ledger_month),
+        accepted=ledger["decision"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED]),
+    )
+    ledger = ledger[ledger["period"].notna()]  # a submission of no known month is on time or late for none
+    rows = []
+    for coop in registry.itertuples(index=False):
+        mine = ledger[ledger["cooperative_id"] == coop.cooperative_id]
+        for kind in contract.KINDS:
+            ours = mine[mine["kind"] == kind]
+            accepted_periods = sorted(set(ours.loc[ours["accepted"], "period"]))
+            for period in periods:
+                month = ours[ours["period"] == period]
+                first = month["received_at"].min() if len(month) else None
+                due = due_date(period)
+                if first is None:
+                    state = "missing"
+                else:
+                    landed = pd.Timestamp(first).tz_convert(LOCAL_TZ).date()
+                    state = "on_time" if landed <= due else "late"
+                bronze = int(month["rows_bronze"].fillna(0).sum())
+                quarantined = int(month["rows_quarantine"].fillna(0).sum())
+                past = [p for p in accepted_periods if p <= period]
+                rows.append(
+                    {
+                        "period": period,
+                        "hub_id": coop.hub_id,
+                        "district_code": coop.district_code,
+                        "village_code": coop.village_code,
+                        "cooperative_id": coop.cooperative_id,
+                        "kind": kind,
+                        "status": state,
+                        "submissions": len(month),
+                        "first_received_at": None if first is None else pd.Timestamp(first).to_pydatetime(),
+                        "due_date": due,
+                        "rows_bronze": bronze,
+                        "rows_quarantine": quarantined,
+                        "rejection_rate": quarantined / bronze if bronze else None,
+                        "accepted": bool(month["accepted"].any()),
+                        "months_since_last_accepted": months_between(past[-1], period) if past else None,
+                    }
+                )
+    return pd.DataFrame(rows)
