@@ -78,19 +78,22 @@ run: setup  ## seed the demo hub (if landing is empty), run every DAG of the cha
 	done
 	$(BIN)/python -m include.kopdes_hub.cli summary
 
-test: setup chromium  ## lint, then the whole suite (unit, DAG integrity, end to end, services)
+test: setup chromium  ## lint and types, then the whole suite (unit, DAG integrity, end to end, services)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
-test-fast: setup  ## the inner loop: lint, unit tests and DAG integrity (no services, no whole chains)
+test-fast: setup  ## the inner loop: lint, types, unit tests and DAG integrity (no services, no whole chains)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q tests/unit tests/dags
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format:  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict
 
 import pyarrow as pa
 from sqlalchemy import delete, select
@@ -70,6 +71,7 @@ def live_inputs(settings: Settings) -> dict[str, list[tuple[str, str]]]:
         ).all()
     by_period: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for submission_id, _, silver_path in rows:
+        assert silver_path is not None  # the query asks for it
         # the silver partition is the period the rows were accepted for (the ledger's period is as received)
         period = _partition(silver_path)
         if not is_period(period):
@@ -109,11 +111,19 @@ def received_periods(settings: Settings, start: datetime, end: datetime) -> tupl
                 store.Submission.silver_path.is_not(None),
             )
         ).all()
-    periods = {_partition(p) for (p,) in rows}
+    periods = {_partition(p) for (p,) in rows if p}
     return tuple(sorted(p for p in periods if is_period(p)))
 
 
-def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
+class GoldPartition(TypedDict):
+    """One rebuilt month of gold volumes (what a rebuild task passes on through XCom)."""
+
+    period: str
+    rows: int
+    submissions: int
+
+
+def rebuild_period(settings: Settings, period: str) -> GoldPartition:
     """Rebuild one period's partition and SQL rows from the submissions that count now (idempotent)."""
     inputs = live_inputs(settings).get(period, [])
     if inputs:
@@ -137,4 +147,4 @@ def rebuild_period(settings: Settings, period: str) -> dict[str, int | str]:
     log.info(
         "%s period=%s: %d rows from %d submission(s) -> %s", DATASET.name, period, volumes.num_rows, len(inputs), target
     )
-    return {"period": period, "rows": volumes.num_rows, "submissions": len(inputs)}
+    return GoldPartition(period=period, rows=volumes.num_rows, submissions=len(inputs))

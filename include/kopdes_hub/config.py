@@ -60,7 +60,8 @@ class Limits:
 
 def get_limits() -> Limits:
     """``KOPDES_<FIELD>`` (the field's name upper-cased, e.g. ``KOPDES_MAX_ROWS``) overrides each default."""
-    return Limits(**{f.name: _int(f"KOPDES_{f.name.upper()}", f.default) for f in fields(Limits)})
+    defaults = Limits()
+    return Limits(**{f.name: _int(f"KOPDES_{f.name.upper()}", getattr(defaults, f.name)) for f in fields(Limits)})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetWatcher, CronDataIntervalTimetable, CronTriggerTimetable
+from airflow.triggers.base import BaseEventTrigger
 
 from include.kopdes_hub.adapter.alerts import KopdesAlert
 from include.kopdes_hub.config import TIMEZONE, get_settings
@@ -44,7 +45,9 @@ def _landing_watcher() -> AssetWatcher:
         from airflow.providers.common.messaging.triggers.msg_queue import MessageQueueTrigger
 
         # poll_interval 1 s: the provider's default (60 s) was measured to delay events by ~50 s
-        trigger = MessageQueueTrigger(scheme="redis+pubsub", channels=[events.CHANNEL], poll_interval=1)
+        trigger: BaseEventTrigger = MessageQueueTrigger(
+            scheme="redis+pubsub", channels=[events.CHANNEL], poll_interval=1
+        )
     else:
         from airflow.providers.standard.triggers.file import FileDeleteTrigger
 

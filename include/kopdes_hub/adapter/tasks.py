@@ -7,18 +7,45 @@ XCom carries only paths and counts.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict, TypeVar, cast
 
-from airflow.sdk import Asset, get_current_context
+from airflow.sdk import Asset, Context, get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
 from include.kopdes_hub import aggregate, publish, validate
-from include.kopdes_hub.config import get_settings
+from include.kopdes_hub.aggregate import GoldPartition
+from include.kopdes_hub.config import Settings, get_settings
 from include.kopdes_hub.ingest import stage as ingest
+from include.kopdes_hub.ingest.stage import IngestCounts
 from include.kopdes_hub.storage import store
 
 log = logging.getLogger(__name__)
+CountsT = TypeVar("CountsT", bound=Mapping[str, Any])
+
+
+class GoldUpdate(TypedDict):
+    """The gold asset event's extra: which months were rebuilt, with how many rows."""
+
+    periods: int
+    rows: int
+    rebuilt: list[str]
+
+
+class SummariesUpdate(TypedDict):
+    """The summaries asset event's extra: which months were published."""
+
+    periods: int
+    published: list[str]
+
+
+def _context() -> Context:
+    return get_current_context()
+
+
+def _set_template_var(name: str, value: str) -> None:
+    """A value for this task's ``map_index_template`` (Airflow renders it from the context after the task)."""
+    cast(dict[str, Any], _context())[name] = value
 
 
 def prepare_store() -> dict[str, int]:
@@ -37,11 +64,10 @@ def find_new_file_batches() -> list[list[str]]:
 
 def _label_batch(items: list[str]) -> None:
     """Name a mapped task instance after its first item, so the grid shows which files a batch holds."""
-    context: Any = get_current_context()
-    context["batch_label"] = f"{items[0]} (+{len(items) - 1})" if items else "empty"
+    _set_template_var("batch_label", f"{items[0]} (+{len(items) - 1})" if items else "empty")
 
 
-def ingest_batch(paths: list[str]) -> dict[str, int]:
+def ingest_batch(paths: list[str]) -> IngestCounts:
     _label_batch(paths)
     settings = get_settings()
     counts = ingest.ingest_files(settings, paths)
@@ -49,24 +75,24 @@ def ingest_batch(paths: list[str]) -> dict[str, int]:
     return counts
 
 
-def _sum(results: list[dict[str, float]]) -> dict[str, float]:
-    total: Counter[str] = Counter()
+def _sum(results: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    total: dict[str, float] = {}
     for result in results:
-        total.update(result)
-    return dict(total)
+        for key, value in result.items():
+            total[key] = total.get(key, 0) + value
+    return total
 
 
-def _announce(asset: Asset, counts: dict[str, float], key: str) -> dict[str, float]:
+def _announce(asset: Asset, counts: CountsT, key: str) -> CountsT:
     """Emit the asset with the counts as the event's extra, or skip (no event) when ``counts[key]`` is zero."""
     if not counts.get(key):
         raise AirflowSkipException(f"nothing new for {asset.name} ({counts}); downstream is not woken")
-    context: Any = get_current_context()
-    context["outlet_events"][asset].extra = counts
+    _context()["outlet_events"][asset].extra = dict(counts)
     log.info("%s updated: %s", asset.name, counts)
     return counts
 
 
-def announce_bronze(results: list[dict[str, int]], asset: Asset) -> dict[str, int]:
+def announce_bronze(results: list[IngestCounts], asset: Asset) -> dict[str, float]:
     """Sum the batches; emit the bronze asset only when a new submission reached bronze."""
     return _announce(asset, _sum(results), "bronze")
 
@@ -99,10 +125,10 @@ def settle_silver(results: list[dict[str, float]], asset: Asset) -> dict[str, fl
     return _announce(asset, counts, "submissions")
 
 
-def _interval_periods(settings: Any) -> tuple[str, ...]:
+def _interval_periods(settings: Settings) -> tuple[str, ...]:
     """On a timetable run (nightly or backfill), the months of the submissions that landed in its data interval;
     an asset-triggered run has no interval to replay."""
-    context: Any = get_current_context()
+    context = _context()
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
     periods = aggregate.received_periods(settings, start, end) if start and end and start < end else ()
     log.info("data interval %s..%s covers months %s", start, end, list(periods))
@@ -119,15 +145,14 @@ def plan_aggregation() -> list[str]:
     return periods
 
 
-def rebuild_period(period: str) -> dict[str, int | str]:
-    context: Any = get_current_context()
-    context["period"] = period
+def rebuild_period(period: str) -> GoldPartition:
+    _set_template_var("period", period)
     return aggregate.rebuild_period(get_settings(), period)
 
 
-def announce_gold(results: list[dict[str, int | str]], asset: Asset) -> dict[str, Any]:
-    periods = sorted(str(r["period"]) for r in results)
-    counts = {"periods": len(periods), "rows": sum(int(r["rows"]) for r in results), "rebuilt": periods}
+def announce_gold(results: list[GoldPartition], asset: Asset) -> GoldUpdate:
+    periods = sorted(r["period"] for r in results)
+    counts = GoldUpdate(periods=len(periods), rows=sum(r["rows"] for r in results), rebuilt=periods)
     return _announce(asset, counts, "periods")
 
 
@@ -141,14 +166,13 @@ def plan_publication() -> list[str]:
     return periods
 
 
-def publish_period(period: str) -> dict[str, Any]:
-    context: Any = get_current_context()
-    context["period"] = period
+def publish_period(period: str) -> dict[str, int | str]:
+    _set_template_var("period", period)
     counts = publish.publish_period(get_settings(), period)
     log.info("summaries of %s: %s", period, counts)
     return {"period": period, **counts}
 
 
-def announce_summaries(results: list[dict[str, Any]], asset: Asset) -> dict[str, Any]:
-    counts = {"periods": len(results), "published": sorted(str(r["period"]) for r in results)}
+def announce_summaries(results: list[dict[str, int | str]], asset: Asset) -> SummariesUpdate:
+    counts = SummariesUpdate(periods=len(results), published=sorted(str(r["period"]) for r in results))
     return _announce(asset, counts, "periods")

@@ -43,12 +43,12 @@ def _add_defects(subs: list[_Submission], rng: random.Random) -> list[_Submissio
     for defect in ROW_DEFECTS:
         candidates = [s for s in lines if _can_spoil(s, defect)]
         for sub in pick(candidates, ROW_DEFECT_FILES):
-            clean = sub.lines
-            sub.lines = [replace(r) for r in clean]
+            clean_lines = sub.lines
+            sub.lines = [replace(r) for r in clean_lines]
             _spoil_row(sub, defect, rng)
             sub.defects = (defect,)
             if rng.random() < REVISION_SHARE:
-                revisions.append(_revision(sub, clean, rng))
+                revisions.append(_revision(sub, clean_lines, rng))
 
     for defect, shapes in (
         ("empty_file", ("csv_semicolon_cp1252", "csv_comma_utf8")),

@@ -221,7 +221,7 @@ def _demand_row(
     if code == "lpg_3kg":
         # the HET depends on the distance from the depot: one value per cooperative [S27]
         low, high = LPG_HET_IDR
-        cap = random.Random(coop["cooperative_id"]).randrange(low, high + 1, 500)
+        cap: float = random.Random(coop["cooperative_id"]).randrange(low, high + 1, 500)
     else:
         cap = PRICE_IDR[code][grade] * rng.choice((1.0, 1.0, 1.05, 1.1))  # a cap at HET or a little above
     unit = _unit_for(code, clerk, base_qty, rng)

@@ -18,11 +18,11 @@ import hashlib
 import logging
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, or_, select, update
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
@@ -56,7 +56,7 @@ def find_new_files(settings: Settings) -> list[str]:
     return [f.path for f in list_landing(settings.landing) if (f.path, f.size_bytes, f.mtime_ns) not in finished]
 
 
-def _register(settings: Settings, path: str, sha: str, size: int, mtime_ns: int) -> store.Submission:
+def _register(settings: Settings, path: str, sha: str, size: int, mtime_ns: int) -> Row[Any]:
     """Record the content and the name it came under; return the submission row (new or already known).
 
     ``received_at`` is when the content landed: the earliest mtime (capped at now against clock skew) of every name
@@ -189,7 +189,7 @@ def ingest_file(settings: Settings, path: str) -> str:
     except FileNotFoundError:
         log.warning("%s disappeared from landing before it was read; nothing recorded", path)
         return "vanished"
-    sha = hashlib.sha256(entry.data).hexdigest() if entry.problem is None else entry_sha256(path, entry.problem.code)
+    sha = entry_sha256(path, entry.problem.code) if entry.problem else hashlib.sha256(entry.data or b"").hexdigest()
     submission = _register(settings, path, sha, entry.size_bytes, entry.mtime_ns)
     if submission.status != store.RECEIVED:
         log.info("%s is the same content as %s (%s): nothing to do", path, submission.file_name, submission.status)
@@ -206,10 +206,24 @@ def ingest_file(settings: Settings, path: str) -> str:
     return str(values["status"])
 
 
-def ingest_files(settings: Settings, paths: list[str]) -> dict[str, int]:
+class IngestCounts(TypedDict):
+    """What a batch of landing entries became (what an ingest task passes on through XCom)."""
+
+    bronze: int
+    unreadable: int
+    duplicate: int
+    vanished: int
+
+
+def ingest_files(settings: Settings, paths: list[str]) -> IngestCounts:
     """Ingest a batch; one file's failure to be read is recorded and never stops the others."""
     outcomes = Counter(ingest_file(settings, p) for p in paths)
-    return {k: outcomes.get(k, 0) for k in ("bronze", "unreadable", "duplicate", "vanished")}
+    return IngestCounts(
+        bronze=outcomes["bronze"],
+        unreadable=outcomes["unreadable"],
+        duplicate=outcomes["duplicate"],
+        vanished=outcomes["vanished"],
+    )
 
 
 def batches(paths: list[str], size: int) -> list[list[str]]:

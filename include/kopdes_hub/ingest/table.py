@@ -103,8 +103,8 @@ def build_table(
     """Build the frame from ragged rows: pad short rows, keep extra cells under positional names, drop blank rows."""
     width = max([len(header), *(len(r) for r in body)])
     check_size(len(body), width, limits, "the widest row", cells=width * len(body))
-    for cells, number in zip(body, numbers, strict=True):
-        for position, cell in enumerate(cells, start=1):
+    for row_cells, number in zip(body, numbers, strict=True):
+        for position, cell in enumerate(row_cells, start=1):
             if len(cell) > limits.max_cell_chars:
                 raise UnreadableFile(
                     "too_large",
@@ -112,7 +112,7 @@ def build_table(
                     f"the limit is {limits.max_cell_chars:,}",
                 )
     header = header + [""] * (width - len(header))
-    names = _column_names(header)
+    names: list[str] = _column_names(header)
     keep_rows = [i for i, r in enumerate(body) if any(c.strip() for c in r)]
     cells = [body[i] + [""] * (width - len(body[i])) for i in keep_rows]
     frame = pd.DataFrame(cells, columns=names, dtype=object) if cells else pd.DataFrame(columns=names, dtype=object)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -30,7 +31,7 @@ def _read(settings: Settings, dataset: schemas.Dataset, period: str) -> pd.DataF
     return gold.read_partition(settings.lake, dataset, period).to_pandas()
 
 
-def _svg(figure) -> str:
+def _svg(figure: Any) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
@@ -40,7 +41,7 @@ def _svg(figure) -> str:
     return text[text.index("<svg") :]
 
 
-def _plt():
+def _plt() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")

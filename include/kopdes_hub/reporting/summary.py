@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -15,6 +16,9 @@ from include.kopdes_hub.ingest import landing
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import gold, lake, schemas, store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -51,7 +55,7 @@ def ingest_summary(settings: Settings) -> IngestSummary:
         unaccounted=ingest.find_new_files(settings) if entries else [],
         duplicate_names=sum(n - 1 for n in names_per_content.values()),
         statuses=statuses,
-        rows_by_kind={str(kind): int(rows) for kind, _, rows in by_kind},
+        rows_by_kind={str(kind): int(rows or 0) for kind, _, rows in by_kind},
         submissions_by_kind={str(kind): int(n) for kind, n, _ in by_kind},
         unreadable=[(str(f), str(c), str(r)) for f, c, r in unreadable],
     )
@@ -106,10 +110,10 @@ def validation_summary(settings: Settings) -> dict[str, KindValidation]:
         ).all()
     out: dict[str, KindValidation] = {}
     for kind, status, n, silver, quarantine in rows:
-        entry = out.setdefault(kind, KindValidation({}, 0, 0))
+        entry = out.setdefault(str(kind), KindValidation({}, 0, 0))
         entry.statuses[status] = int(n)
-        entry.rows_silver += int(silver)
-        entry.rows_quarantine += int(quarantine)
+        entry.rows_silver += int(silver or 0)
+        entry.rows_quarantine += int(quarantine or 0)
     return out
 
 
@@ -192,7 +196,7 @@ def format_summaries(settings: Settings) -> str:
         return "Kopdes Hub: no summaries published yet"
     period = months[-1]
 
-    def read(dataset: schemas.Dataset):
+    def read(dataset: schemas.Dataset) -> pd.DataFrame:
         return gold.read_partition(settings.lake, dataset, period).to_pandas()
 
     balance = read(schemas.HUB_BALANCE)

@@ -92,7 +92,7 @@ def feedback_path(lake: Path, cooperative_id: str | None, period: str, submissio
     return _inside(lake, lake / "feedback" / folder / f"period={_period(period)}" / name)
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Write to a temporary name in the same folder, then rename: readers see the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -69,7 +69,8 @@ class UTCDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    pass
+    # every model is a plain table: saying so lets the type checker see ``Model.__table__`` as the Table it is
+    __table__: ClassVar[Table]
 
 
 class Village(Base):

@@ -7,7 +7,6 @@ registers the expectation with GX (it is imported by ``validate`` only, never at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pydantic
@@ -33,7 +32,7 @@ class CompoundColumnsFirstOccurrence(MulticolumnMapMetricProvider):
 class ExpectCompoundColumnsToBeUniqueExceptFirst(MulticolumnMapExpectation):
     """Expect each combination of values in ``column_list`` once; the first copy passes, later copies fail."""
 
-    column_list: Sequence[str] = pydantic.Field(description="Columns whose values together identify a row.")
+    column_list: list[str] = pydantic.Field(description="Columns whose values together identify a row.")
     map_metric = "compound_columns.first_occurrence"
     args_keys = ("column_list",)
     library_metadata: ClassVar[dict[str, Any]] = {"maturity": "experimental", "tags": ["kopdes"], "contributors": []}

@@ -25,7 +25,7 @@ def _gx_batch_definition() -> Any:
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}  # type: ignore[assignment]
     source = context.data_sources.add_pandas("kopdes")
     return source.add_dataframe_asset("submission_rows").add_batch_definition_whole_dataframe("all_rows")
 

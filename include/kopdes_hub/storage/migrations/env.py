@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection ``store.migrate`` hands over, or on ``sqlalchemy.url``."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from include.kopdes_hub.storage.store import Base
 
@@ -9,7 +9,7 @@ target_metadata = Base.metadata
 config = context.config
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -24,5 +24,5 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    with create_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
+    with create_engine(str(config.get_main_option("sqlalchemy.url"))).connect() as conn:
         _run(conn)
