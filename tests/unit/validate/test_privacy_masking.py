@@ -126,7 +126,7 @@ def test_no_nik_or_other_column_reaches_silver_quarantine_feedback_or_gx_results
 
 
 def test_reasons_and_the_file_cooperative_are_masked_in_a_batch():
-    from tests.unit.test_validate_rules import REGISTRY, _submission
+    from tests.unit.validate.test_validate_rules import REGISTRY, _submission
 
     catalogue = load_catalogue()
     sub = _submission("nik", contract.LINES, [{**LINE, "commodity": f"beras {NIKS[0]}", "notes": NIKS[1]}])
