@@ -1,5 +1,6 @@
 """Kopdes Hub: the data pipeline of a secondary hub cooperative linking village cooperatives (KDKMP).
 
 All logic lives here; DAG files only wire these functions together. Nothing in this package imports Airflow except
-``assets`` and ``airflow_tasks``, the thin adapters the DAGs call.
+``adapter`` (assets, tasks, alerts, workers), the thin layer the DAGs call. The README's "Layout" says what lives
+where.
 """
