@@ -9,7 +9,7 @@ Landing is read defensively (``landing``); a file whose parsing raises anything 
 retries.
 
 ``received_at`` is the earliest landing time of any name the content arrived under, and ``file_name`` that name,
-whatever order the batches ran in; bronze holds nothing that depends on which name was parsed but ``_source_file``.
+whatever order the batches ran in; bronze holds nothing that depends on which name was parsed.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from include.kopdes_hub.storage import lake, store
 log = logging.getLogger(__name__)
 
 
-LINEAGE_COLUMNS = ("_submission_id", "_source_file", "_sheet", "_row_number")
+LINEAGE_COLUMNS = ("_submission_id", "_sheet", "_row_number")
 
 
 def find_new_files(settings: Settings) -> list[str]:
@@ -106,9 +106,10 @@ def _register(settings: Settings, path: str, sha: str, size: int, mtime_ns: int)
         return conn.execute(select(s).where(s.sha256 == sha)).one()
 
 
-def bronze_table(parsed: ParsedFile, submission_id: str, source_file: str) -> pa.Table:
-    """Values as received (strings) plus lineage: submission, file, sheet and row number. No received time: it is
-    the ledger's, and may still move earlier when the same content turns up under an older name."""
+def bronze_table(parsed: ParsedFile, submission_id: str) -> pa.Table:
+    """Values as received (strings) plus lineage: submission, sheet and row number. Bronze is keyed by content, so
+    it holds nothing that depends on which of its names was parsed first: the file names and the received time are
+    the ledger's (the earliest may still turn up later, under an older name)."""
     frame = parsed.frame.copy()
     for column, value in parsed.header_fields.items():
         if column not in frame.columns:
@@ -116,7 +117,6 @@ def bronze_table(parsed: ParsedFile, submission_id: str, source_file: str) -> pa
     data = {c: pa.array(frame[c].tolist(), type=pa.string()) for c in frame.columns}
     n = len(frame)
     data["_submission_id"] = pa.array([submission_id] * n, type=pa.string())
-    data["_source_file"] = pa.array([source_file] * n, type=pa.string())
     data["_sheet"] = pa.array([parsed.sheet] * n, type=pa.string())
     data["_row_number"] = pa.array(parsed.row_numbers, type=pa.int32())
     metadata = {
@@ -152,7 +152,7 @@ def _to_bronze(settings: Settings, path: str, submission_id: str, data: bytes) -
     s = store.Submission
     try:
         parsed = parse_bytes(data, settings.limits)
-        table = bronze_table(parsed, submission_id, path)
+        table = bronze_table(parsed, submission_id)
         header = parsed.header_fields
         cooperative_id = _first_value(parsed.frame, "cooperative_id") or header.get("cooperative_id")
         period = _first_value(parsed.frame, "period") or header.get("period")

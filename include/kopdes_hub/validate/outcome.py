@@ -151,7 +151,7 @@ def _silver_table(kind: str, rows: pa.Table, bronze: pa.Table, registry: Registr
         }
     lineage = {
         "row_number": rows["_row_number"],
-        "source_file": bronze["_source_file"],
+        "source_file": rows["source_file"],
         "received_at": rows["received_at"],
         "contract_version": pa.repeat(pa.scalar(contract.CONTRACT_VERSION), n),
         "catalogue_version": pa.repeat(pa.scalar(catalogue_version), n),
@@ -173,7 +173,7 @@ def _quarantine_table(kind: str, rows: pa.Table, bronze: pa.Table, reasons: list
             "cooperative_id": rows["file_cooperative_id"],
             "period": rows["file_period"],
             "row_number": rows["_row_number"],
-            "source_file": bronze["_source_file"],
+            "source_file": rows["source_file"],
             "received_at": rows["received_at"],
             "values_received": pa.array(received, pa.string()),
             "columns_not_kept": rows["columns_not_kept"],

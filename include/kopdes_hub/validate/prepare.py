@@ -130,8 +130,9 @@ def parse_dates(texts: pa.Array) -> pa.Array:
     return _distinct_map(texts, _parse_date)
 
 
-# The lineage validation reads of bronze; when the content landed comes from the ledger (``received_at``).
-BRONZE_LINEAGE = ("_row_number", "_source_file")
+# The lineage validation reads of bronze; which file and when it landed come from the ledger (``file_name``,
+# ``received_at``: the earliest name and landing, whichever name was parsed).
+BRONZE_LINEAGE = ("_row_number",)
 
 
 @dataclass
@@ -231,6 +232,7 @@ def prepare(subs: list[SubmissionInput], raw: pa.Table, registry: Registry, cata
         "_submission_id": per_submission([s.submission_id for s in subs]),
         "_row_number": raw["_row_number"].combine_chunks().cast(pa.int64()),
         "received_at": pa.array([s.received_at for s in subs], pa.timestamp("us", tz="UTC")).take(owner),
+        "source_file": per_submission([s.file_name for s in subs]),
         "columns_not_kept": pa.array([s.columns_not_kept for s in subs], pa.list_(pa.string())).take(owner),
         "cooperative_id": pc.utf8_upper(_column(raw, "cooperative_id")),
         "file_cooperative_id": per_submission([s.file_cooperative_id for s in subs]),
