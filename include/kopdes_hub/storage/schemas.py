@@ -245,7 +245,9 @@ _SILVER_HEAD = (
 )
 _LINEAGE = (
     Column("row_number", pa.int32(), "row", "CSV line / Excel row / JSON position in the file as sent", "baris"),
-    Column("source_file", pa.string(), "landing path", "the earliest name the file landed under (the ledger's)", "berkas"),
+    Column(
+        "source_file", pa.string(), "landing path", "the earliest name the file landed under (the ledger's)", "berkas"
+    ),
     Column(
         "received_at",
         pa.timestamp("us", tz="UTC"),
