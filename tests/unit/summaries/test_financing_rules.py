@@ -7,23 +7,9 @@ import pandas as pd
 import pytest
 
 from include.kopdes_hub.summaries import financing
+from tests.unit.summaries.test_summaries import COOP
 
-# Passes every rule: 40 jt/month cash flow (32 jt after imbal jasa), Dana Desa pagu 450 jt, 150 members.
-COOP = {
-    "cooperative_id": "KDMP-1",
-    "cooperative_type": "KDMP",
-    "sk_ahu_no": "AHU-1",
-    "nik_koperasi": "1234567890123456",
-    "bank_account": "123",
-    "npwp": "1",
-    "nib": "1",
-    "has_business_proposal": True,
-    "has_approval_letter": True,
-    "members": 150,
-    "simkopdes_active": True,
-    "land_point_verified": True,
-    "dana_desa_pagu_idr": 450_000_000,
-}
+# COOP passes every rule: 40 jt/month cash flow (32 jt after imbal jasa), Dana Desa pagu 450 jt, 150 members.
 NO_DANA_DESA = {"cooperative_type": "KKMP", "dana_desa_pagu_idr": None}
 PERIODS = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
 ANNUITY = financing.annuity_factor(financing.TENOR_MONTHS - financing.GRACE_MONTHS)
