@@ -20,7 +20,7 @@ export AIRFLOW__CORE__EXECUTOR ?= LocalExecutor
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG ?= 4
 # LocalExecutor: task workers start from a forkserver that imported Airflow's task runner and the heavy libraries once,
-# so no task imports them again (~2 s a task, ~3 s more for GX): include/kopdes_hub/workers.PRELOAD (a test keeps
+# so no task imports them again (~2 s a task, ~3 s more for GX): include/kopdes_hub/adapter/workers.PRELOAD (a test keeps
 # this copy equal to it)
 export AIRFLOW__SCHEDULER__MP_START_METHOD ?= forkserver
 export AIRFLOW__CORE__MP_FORKSERVER_PRELOAD ?= airflow,airflow.executors.local_executor,airflow.sdk.execution_time.task_runner,airflow.providers.standard.decorators.python,pandas,pyarrow.parquet,pyarrow.compute,sqlalchemy,alembic.command,great_expectations,scipy.optimize,matplotlib,jinja2,openpyxl

@@ -2,7 +2,7 @@
 ### Validate: bronze -> silver + quarantine
 
 Woken by `bronze_submissions`. Every submission parsed to bronze and not yet validated is checked against the
-data contract (`include/kopdes_hub/contract.py`) with a Great Expectations suite built from it: one GX run per
+data contract (`include/kopdes_hub/contract/`) with a Great Expectations suite built from it: one GX run per
 kind per batch, `result_format` COMPLETE, GX's unexpected indices split the rows.
 
 - accepted rows -> `silver/<kind>/period=YYYY-MM/<submission_id>.parquet` (typed, base units, IDR)

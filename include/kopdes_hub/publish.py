@@ -164,6 +164,8 @@ def publish_period(settings: Settings, period: str) -> dict[str, int | str]:
     (``hub_report.render``), and only then record the publication."""
     if not is_period(period):
         raise ValueError(f"{period!r} is not a month (YYYY-MM): nothing to publish")
+    # the inputs are read once, before the summaries: a rebuild of the month meanwhile must leave it stale
+    volumes = ledger_fingerprints(settings.db_url, "commodity_volumes")
     ledger = _ledger_frame(settings.db_url)
     frames = summarise_period(settings, period, ledger)
     tables = {}
@@ -180,7 +182,7 @@ def publish_period(settings: Settings, period: str) -> dict[str, int | str]:
     # The report and its index are part of the month: rendered before the publication is recorded, or a crash
     # between the two would leave the month "fresh" with its report missing or unlisted on every later run.
     report = hub_report.render(settings, period)
-    record_publication(settings, period, ledger, sum(counts.values()))  # last: a crash before it means a rebuild
+    record_publication(settings, period, ledger, sum(counts.values()), volumes)  # last: a crash before means a rebuild
     return {**counts, "report": report.relative_to(settings.lake).as_posix()}
 
 
@@ -212,7 +214,12 @@ def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
     return sorted(stale | (set(force) & set(volumes)))
 
 
-def record_publication(settings: Settings, period: str, ledger: pd.DataFrame, rows: int) -> None:
-    fingerprint = _inputs_fingerprint(ledger, ledger_fingerprints(settings.db_url, "commodity_volumes"), period)
+def record_publication(
+    settings: Settings, period: str, ledger: pd.DataFrame, rows: int, volumes: dict[str, str] | None = None
+) -> None:
+    """Record the month published from ``ledger`` and the gold ``volumes`` fingerprints it was built from."""
+    if volumes is None:
+        volumes = ledger_fingerprints(settings.db_url, "commodity_volumes")
+    fingerprint = _inputs_fingerprint(ledger, volumes, period)
     with store.get_engine(settings.db_url).begin() as conn:
         ledger_record(conn, SUMMARIES_PUBLICATION, period, fingerprint, rows, 0, "1.0")

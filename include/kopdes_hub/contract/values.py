@@ -98,4 +98,12 @@ def mask_nik(text: str) -> str:
     return re.sub(NIK_PATTERN, NIK_MASK, text)
 
 
+def storable(text: str, limit: int | None = None) -> str:
+    """Text taken from a file, fit for the ledger, a log line or a reason: NIK-like numbers masked, NUL bytes and
+    lone UTF-16 surrogates (from a JSON escape) dropped, since PostgreSQL and UTF-8 refuse them and one such value
+    would fail a whole batch's update; cut to ``limit`` characters when given."""
+    clean = mask_nik(text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8") if text else text)
+    return clean if limit is None or len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 WHOLE_ROW = "*"  # the column of a rule about the whole row

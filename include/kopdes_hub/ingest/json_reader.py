@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from include.kopdes_hub import contract
@@ -18,14 +19,24 @@ class _DuplicateKey(ValueError):
     pass
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys repeat is refused: json keeps the last silently, the clerk may have meant the first."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
+def _object_hook(limits: Limits) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """Each object as json builds it: refused when its keys repeat (json keeps the last silently, the clerk may have
+    meant the first), and counted, so a file of millions of tiny objects is too large while it is read, before it
+    costs a gigabyte (the document and the header object are two more than the rows)."""
+    objects = 0
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal objects
+        objects += 1
+        check_size(objects - 2, len(pairs), limits, f"object {objects:,} of the document")
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise _DuplicateKey(key)
+            out[key] = value
+        return out
+
+    return hook
 
 
 def _json_int(text: str) -> int | str:
@@ -64,7 +75,7 @@ def _canonical_keys(fields: dict[str, str], where: str) -> dict[str, str]:
 
 def read_json(text: str, encoding: str, limits: Limits) -> ParsedFile:
     try:
-        document = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_json_int)
+        document = json.loads(text, object_pairs_hook=_object_hook(limits), parse_int=_json_int)
     except _DuplicateKey as exc:
         raise UnreadableFile("duplicate_key", f"the key {str(exc)[:80]!r} appears twice in one object") from exc
     except RecursionError as exc:
@@ -96,13 +107,12 @@ def read_json(text: str, encoding: str, limits: Limits) -> ParsedFile:
     # Row keys win over header fields: a row may correct what the header says.
     columns = list(dict.fromkeys([*header, *(k for row in rows for k in row)]))
     check_size(0, len(columns), limits, "distinct keys")
-    if contract.header_matches(columns) < contract.MIN_HEADER_MATCHES:
-        raise UnreadableFile("no_header", f"keys found: {', '.join(columns[:12]) or 'none'}")
     body = [[row.get(k, header.get(k, "")) for k in columns] for row in rows]
     try:  # JSON may escape half a UTF-16 pair ("\ud800"), which is no character and which no file can store
         "".join(itertools.chain(columns, *body)).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise UnreadableFile("invalid_json", "an unpaired surrogate escape (\\ud800-\\udfff) is no character") from exc
+    if contract.header_matches(columns) < contract.MIN_HEADER_MATCHES:
+        raise UnreadableFile("no_header", f"keys found: {', '.join(columns[:12]) or 'none'}")
     frame, numbers = build_table(columns, body, list(range(1, len(items) + 1)), limits)
-    canonical_header = header
-    return finish(frame, numbers, "json", encoding=encoding, header_fields=canonical_header)
+    return finish(frame, numbers, "json", encoding=encoding, header_fields=header)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # Names a clerk's tool or an uploader leaves behind while a file is still being written or is a lock file.
 _IGNORED_PREFIXES = (".", "~$", "_")
 _IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+MAX_FOLDER_DEPTH = 32  # folders below landing: an uploader nests a few (hub/district/village/month); ASSUMPTION
 ENTRY_DESCRIPTOR_PREFIX = b"\0kopdes-landing-entry\0"
 
 
@@ -96,29 +97,32 @@ def list_landing(landing: Path) -> list[LandingFile]:
     descended. A folder that vanishes or cannot be listed meanwhile is skipped with a warning, never a crash.
     """
     found: list[LandingFile] = []
-
-    def walk(folder: Path, prefix: str) -> None:
+    folders = [(landing, "", 0)]  # a stack, not recursion: landing may nest deeper than Python's recursion limit
+    while folders:
+        folder, prefix, depth = folders.pop()
+        if depth > MAX_FOLDER_DEPTH:
+            log.warning("landing folder %s is nested deeper than %d: not descended", folder, MAX_FOLDER_DEPTH)
+            continue
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
             log.warning("cannot list landing folder %s (%s): skipped this sweep", folder, exc.strerror)
-            return
+            continue
         for entry in entries:
             if _ignored(entry.name):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                walk(Path(entry.path), f"{prefix}{entry.name}/")
-                continue
-            if entry.name.lower().endswith(_IGNORED_SUFFIXES):
-                continue
             try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((Path(entry.path), f"{prefix}{entry.name}/", depth + 1))
+                    continue
+                if entry.name.lower().endswith(_IGNORED_SUFFIXES):
+                    continue
                 info = entry.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue  # removed since the folder was listed
+            except OSError as exc:  # removed since the folder was listed, or not ours to look at
+                log.warning("cannot stat landing entry %s (%s): skipped this sweep", entry.path, exc.strerror)
+                continue
             path = ledger_path(prefix + entry.name)
             found.append(LandingFile(path, info.st_size, info.st_mtime_ns, entry_type(info.st_mode)))
-
-    walk(landing, "")
     return sorted(found, key=lambda f: f.path)
 
 

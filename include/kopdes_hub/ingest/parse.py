@@ -46,7 +46,16 @@ def parse_bytes(data: bytes, limits: Limits | None = None) -> ParsedFile:
     text, encoding = _decode(data)
     stripped = text.lstrip()
     if stripped[:1] in ("[", "{"):
-        return read_json(stripped, encoding, limits)
+        try:
+            return read_json(stripped, encoding, limits)
+        except UnreadableFile as not_json:
+            if not_json.code != "invalid_json":
+                raise
+            # a CSV may open with a bracket too ("[DRAFT] Laporan Juli"): it is JSON only if it parses as JSON
+            try:
+                return read_csv(text, encoding, limits)
+            except UnreadableFile:
+                raise not_json from None
     return read_csv(text, encoding, limits)
 
 

@@ -3,6 +3,8 @@ Bahasa Indonesia, and the exception every reader raises."""
 
 from __future__ import annotations
 
+from include.kopdes_hub.contract.values import storable
+
 # reason code -> (engineer message in English, clerk message in Bahasa Indonesia)
 REASONS: dict[str, tuple[str, str]] = {
     "empty_file": ("the file is empty (0 bytes)", "Berkas kosong (0 byte). Kirim ulang berkas yang berisi data."),
@@ -80,7 +82,8 @@ class UnreadableFile(Exception):
 
     def __init__(self, code: str, detail: str = "") -> None:
         self.code = code
-        self.detail = detail
+        # details quote the file (a first line, a header cell, a key): stored in the ledger, so masked and bounded
+        self.detail = storable(detail, 300)
         super().__init__(self.message_en)
 
     @property

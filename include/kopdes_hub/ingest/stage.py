@@ -26,6 +26,7 @@ from sqlalchemy import Row, and_, or_, select, update
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
+from include.kopdes_hub.contract.values import storable
 from include.kopdes_hub.ingest.landing import entry_sha256, list_landing, read_landing_file
 from include.kopdes_hub.ingest.parse import ParsedFile, UnreadableFile, parse_bytes
 from include.kopdes_hub.storage import lake, store
@@ -138,7 +139,7 @@ def _first_value(frame: pd.DataFrame, column: str) -> str | None:
 def _clip(value: str | None, column: Any) -> str | None:
     """A value as received, cut to its ledger column: a 500-character "cooperative id" is as wrong as a 41-character
     one, and on PostgreSQL it would fail the batch's update on every run."""
-    return value[: column.type.length] if value is not None else None
+    return storable(value)[: column.type.length] if value is not None else None
 
 
 def _unreadable(path: str, problem: UnreadableFile) -> dict[str, Any]:

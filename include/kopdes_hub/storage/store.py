@@ -128,7 +128,7 @@ class Submission(Base):
     __tablename__ = "submission"
     submission_id: Mapped[str] = mapped_column(String(16), primary_key=True)  # first 16 hex digits of sha256
     # of the content; of a descriptor for a landing entry that was not read (a link, a FIFO, a file over the size
-    # limit: ingest.entry_sha256), so that entry is one row on every run
+    # limit: ingest.landing.entry_sha256), so that entry is one row on every run
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     file_name: Mapped[str] = mapped_column(Text)  # the name of its earliest landing (landing-relative)
     size_bytes: Mapped[int] = mapped_column(BigInteger)

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from include.kopdes_hub import contract
+from include.kopdes_hub.contract.values import storable
 from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.reference import Catalogue
 from include.kopdes_hub.storage import schemas, store
@@ -58,7 +59,7 @@ class Rejection(str):
 
 def _quoted(value: str, limit: int = 40) -> str:
     """A file-level value as a reason quotes it: whole when short, else cut (a cell may hold 10,000 characters)."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    return storable(value, limit)
 
 
 def file_problem(cooperative_id: str | None, period: str | None, registered: Container[str]) -> Rejection | None:

@@ -200,3 +200,15 @@ def test_a_file_the_hub_may_not_read_fails_alone(settings, monkeypatch):
     status, code, reason, sha, _ = _ledger(settings)["terkunci.csv"]
     assert (status, code, sha) == ("unreadable", "read_failed", ingest.entry_sha256("terkunci.csv", "read_failed"))
     assert "permission denied" in reason
+
+
+def test_landing_nested_past_the_depth_cap_is_not_descended_and_never_stops_the_listing(settings):
+    from include.kopdes_hub.ingest.landing import MAX_FOLDER_DEPTH
+
+    folder = settings.landing
+    for depth in range(1, MAX_FOLDER_DEPTH + 3):
+        folder = folder / "a"
+        folder.mkdir()
+        (folder / f"at_{depth}.csv").write_bytes(b"x")
+    found = [f.path.rsplit("/", 1)[-1] for f in ingest.list_landing(settings.landing)]
+    assert sorted(found) == sorted(f"at_{d}.csv" for d in range(1, MAX_FOLDER_DEPTH + 1))  # walked, then capped

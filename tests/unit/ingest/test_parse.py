@@ -343,3 +343,28 @@ def test_xlsx_that_unpacks_far_too_large_is_refused_before_it_is_read():
 
 def test_xlsx_with_more_rows_than_the_limit_is_too_large():
     assert _code(_xlsx([*LINES_XLSX, *LINES_XLSX[1:] * 20]), SMALL).code == "too_large"
+
+
+def test_a_reason_never_holds_what_the_ledger_cannot_store_or_must_not_see():
+    for data in (b'[{"\\ud800": "x"}]', b"Budi;3201123456780001;Jl. Merdeka\n", b'[{"a\\u0000": 1}]'):
+        error = _code(data)
+        assert error.message_en.encode("utf-8") and "\x00" not in error.message_en
+        assert "3201123456780001" not in error.message_en
+
+
+def test_a_json_of_millions_of_tiny_objects_is_too_large_while_it_is_read():
+    error = _code(b"[" + b"{}," * 1_000_000 + b"{}]")
+    assert (error.code, "object" in error.detail) == ("too_large", True)
+
+
+def test_a_csv_whose_title_opens_with_a_bracket_is_still_a_csv():
+    parsed = parse_bytes(f"[DRAFT] Laporan Juli 2026\n{ID_HEADER}\n{ID_ROW}\n".encode())
+    assert (parsed.file_format, parsed.header_row, len(parsed.frame)) == ("csv", 2, 1)
+    assert _code(b'[{"kode_koperasi": "K1",').code == "invalid_json"  # broken JSON stays a JSON reason
+
+
+def test_a_zip_whose_directory_claims_an_unknown_version_is_corrupt():
+    data = bytearray(_xlsx(LINES_XLSX))
+    central = data.rfind(b"PK\x01\x02")  # the last central directory entry: "version needed" at +6
+    data[central + 6 : central + 8] = (139).to_bytes(2, "little")
+    assert _code(bytes(data)).code in ("corrupt_xlsx", "unsafe_xlsx")
