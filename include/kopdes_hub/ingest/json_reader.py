@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from include.kopdes_hub import contract
 from include.kopdes_hub.config import Limits
 from include.kopdes_hub.ingest.reasons import UnreadableFile
 from include.kopdes_hub.ingest.table import ParsedFile, build_table, cell_text, check_size, finish
+from include.kopdes_hub.reference import normalize_token
 
 
 class _DuplicateKey(ValueError):
@@ -88,7 +88,7 @@ def read_json(text: str, encoding: str, limits: Limits) -> ParsedFile:
         raise UnreadableFile("too_deep", f"nested deeper than {limits.max_json_depth} levels")
     header_fields: dict[str, str] = {}
     if isinstance(document, dict):
-        keys = {re.sub(r"\W+", "_", k.strip().lower()): k for k in document}
+        keys = {normalize_token(k): k for k in document}
         row_key = next((keys[k] for k in contract.JSON_ROW_KEYS if k in keys), None)
         if row_key is None or not isinstance(document[row_key], list):
             raise UnreadableFile("invalid_json", f"an object needs a list under one of {contract.JSON_ROW_KEYS}")
