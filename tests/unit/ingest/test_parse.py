@@ -9,24 +9,13 @@ import zipfile
 from datetime import datetime
 
 import pytest
-from openpyxl import Workbook
 
 from include.kopdes_hub.config import Limits
 from include.kopdes_hub.ingest.parse import UnreadableFile, parse_bytes
+from tests.hostile.corpus import workbook_bytes as _xlsx
 
 ID_HEADER = "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan;mutu;keterangan"
 ID_ROW = "KDMP-1902022001;2026-07;pasokan;05/07/2026;Lada Putih;1.250,5;kg;Rp 160.000;I;kering – baik"
-
-
-def _xlsx(rows: list[list[object]], title: str = "Laporan") -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_semicolon_csv_in_windows_1252_keeps_indonesian_values_as_received():
