@@ -11,7 +11,14 @@ from typing import Any
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import Limits
 from include.kopdes_hub.ingest.reasons import UnreadableFile
-from include.kopdes_hub.ingest.table import ParsedFile, build_table, cell_text, check_size, finish
+from include.kopdes_hub.ingest.table import (
+    ParsedFile,
+    build_table,
+    cell_text,
+    check_size,
+    finish,
+    refuse_two_meaning_one,
+)
 from include.kopdes_hub.reference import normalize_token
 
 
@@ -61,16 +68,8 @@ def _depth(document: Any, limit: int) -> int:
 def _canonical_keys(fields: dict[str, str], where: str) -> dict[str, str]:
     """Keys under their contract names, so rows may spell a column differently (``jumlah``, ``qty``); two keys of
     one object meaning the same column are refused, like two such columns in a sheet."""
-    out: dict[str, str] = {}
-    spelled: dict[str, str] = {}
-    for key, value in fields.items():
-        name = contract.canonical_column(key) or key
-        if name in out:
-            raise UnreadableFile(
-                "duplicate_column", f"{where}: the keys {spelled[name]!r} and {key!r} both mean {name}"
-            )
-        out[name], spelled[name] = value, key
-    return out
+    refuse_two_meaning_one(list(fields), f"{where}: keys")
+    return {contract.canonical_column(key) or key: value for key, value in fields.items()}
 
 
 def read_json(text: str, encoding: str, limits: Limits) -> ParsedFile:

@@ -59,28 +59,34 @@ def find_header(rows: list[list[str]]) -> tuple[int, int]:
     return best_index, best
 
 
-def _column_names(header: list[str]) -> list[str]:
-    """Contract names for known headers; a normalised or positional name for the rest; repeats get a suffix.
-
-    Two headers meaning the same contract column (``jumlah`` twice, or ``jumlah`` and ``qty``) are refused: which of
-    the two the clerk meant is theirs to say, and keeping one would drop the other's values without a word.
-    """
-    from include.kopdes_hub.reference import normalize_token
-
-    names: list[str] = []
+def refuse_two_meaning_one(names: list[str], what: str) -> None:
+    """Two names meaning the same contract column (``jumlah`` twice, or ``jumlah`` and ``qty``) are refused: which of
+    the two the clerk meant is theirs to say, and keeping one would drop the other's values without a word. ``what``
+    says where, as the clerk counts ("columns", or "row 3: keys"); positions are 1-based."""
     first: dict[str, int] = {}
-    for position, cell in enumerate(header, start=1):
-        canonical = contract.canonical_column(cell)
+    for position, name in enumerate(names, start=1):
+        canonical = contract.canonical_column(name)
         if canonical and canonical in first:
+            earlier = first[canonical]
             shown = contract.INDONESIAN_NAMES.get(canonical, canonical)
             raise UnreadableFile(
                 "duplicate_column",
-                f"columns {first[canonical]} and {position} ({header[first[canonical] - 1].strip()!r} and "
-                f"{cell.strip()!r}) both mean {canonical} ({shown})",
+                f"{what} {earlier} and {position} ({names[earlier - 1].strip()!r} and {name.strip()!r}) both mean "
+                f"{canonical} ({shown})",
             )
         if canonical:
             first[canonical] = position
-        name = canonical or normalize_token(cell) or f"column_{position}"
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Contract names for known headers (two meaning one refused); a normalised or positional name for the rest;
+    repeats of those get a suffix."""
+    from include.kopdes_hub.reference import normalize_token
+
+    refuse_two_meaning_one(header, "columns")
+    names: list[str] = []
+    for position, cell in enumerate(header, start=1):
+        name = contract.canonical_column(cell) or normalize_token(cell) or f"column_{position}"
         candidate, n = name, 2
         while candidate in names:
             candidate, n = f"{name}_{n}", n + 1
