@@ -46,10 +46,13 @@ def _object_hook(limits: Limits) -> Callable[[list[tuple[str, Any]]], dict[str, 
     return hook
 
 
+LONGEST_INT_DIGITS = 30  # a rupiah amount of any cooperative has at most 13 digits; 30 leaves room for typos
+
+
 def _json_int(text: str) -> int | str:
     # an integer longer than any amount is kept as the text received (its rule then says why), never converted:
     # Python refuses ints over 4,300 digits and converting a long one costs quadratic time
-    return int(text) if len(text) <= 30 else text
+    return int(text) if len(text) <= LONGEST_INT_DIGITS else text
 
 
 def _depth(document: Any, limit: int) -> int:
