@@ -9,6 +9,7 @@ import pytest
 
 from include.kopdes_hub.reporting import feedback
 from include.kopdes_hub.validate import Reason
+from tests.unit.reporting.test_feedback import _report
 
 STARTS = {
     "equals": "=1+1",
@@ -61,18 +62,7 @@ def test_the_clerk_csv_escapes_every_value_it_writes():
         (n, Reason("COMMODITY_UNKNOWN", "commodity", text, "Komoditas tidak ada.", "unknown", "Gunakan katalog."))
         for n, text in enumerate(STARTS.values(), start=2)
     ]
-    report = feedback.SubmissionReport(
-        submission_id="abc123",
-        file_name="laporan.csv",
-        cooperative_id="KDMP-1902022001",
-        period="2026-07",
-        kind="lines",
-        decision="partly_accepted",
-        decision_reason=None,
-        rows_total=len(problems) + 1,
-        rows_accepted=1,
-        problems=problems,
-    )
+    report = _report(problems)  # the CSV writes the problems, whatever the counts
     rows = list(csv.reader(io.StringIO(feedback.clerk_csv(report).decode("utf-8-sig"), newline=""), delimiter=";"))
     assert [row[2] for row in rows[1:]] == ["'" + text for text in STARTS.values()]
     assert [row[0] for row in rows[1:]] == [str(n) for n, _ in problems]
