@@ -1,4 +1,8 @@
 """
+DAG ini menjumlahkan volume dan nilai komoditas dari baris yang diterima (dalam satuan dasar: kg, butir, tabung,
+liter) per periode, koperasi dan komoditas menjadi data gold. Berjalan otomatis begitu validasi menghasilkan data
+silver baru, dan setiap malam pukul 02.00 WIB.
+
 ### Aggregate: silver -> gold/commodity_volumes
 
 Runs when `silver_submissions` changes and every night at 02:00 WIB (a real data interval: a night can be
@@ -9,7 +13,8 @@ submission counts; superseded rows drop out.
 
 Output: `gold/commodity_volumes/period=YYYY-MM/part-0.parquet` (schema `include/kopdes_hub/storage/schemas.py`, one file
 replaced atomically) and the SQL table `gold_commodity_volumes` (replaced per period in one transaction).
-Emits `gold_commodity_volumes` with the periods rebuilt.
+Schedule: the asset `silver_submissions`, or nightly `0 2 * * *` in WIB (02:00, the previous day as data interval),
+whichever comes first. Emits `gold_commodity_volumes` with the periods rebuilt.
 """
 
 from airflow.sdk import AssetOrTimeSchedule, dag, task

@@ -1,4 +1,9 @@
 """
+DAG ini mengambil setiap berkas laporan yang dikirim koperasi desa ke folder landing, mencatatnya di buku besar
+(ledger) dan menyimpannya apa adanya sebagai data bronze; berkas yang tidak bisa dibaca tetap di landing dengan
+alasannya. Berjalan setiap kali ada berkas baru diumumkan, dan juga setiap 15 menit (WIB) sebagai penyapuan agar
+tidak ada berkas yang terlewat.
+
 ### Ingest: landing -> bronze
 
 On each "new file" event (the `kopdes_landing` asset's watcher: Redis pub/sub, or a sentinel file without Redis)
@@ -8,7 +13,8 @@ one bronze Parquet file per submission, values exactly as received plus lineage.
 the status `unreadable` with a reason in the ledger and stays in landing untouched. Events are hints, the ledger
 is the truth: a lost event delays a file until the sweep, a replayed one finds nothing new.
 
-Emits `bronze_submissions` when at least one new submission reached bronze.
+Schedule: each `kopdes_landing` event, or the sweep `*/15 * * * *` in WIB (every 15 minutes, `KOPDES_SWEEP_CRON`),
+whichever comes first. Emits `bronze_submissions` when at least one new submission reached bronze.
 Paths: `KOPDES_LANDING`, `KOPDES_LAKE`, `KOPDES_DB_URL` (see README).
 """
 

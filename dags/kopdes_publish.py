@@ -1,4 +1,8 @@
 """
+DAG ini menyusun ringkasan bulanan hub (neraca pasokan dan kebutuhan, rencana pengiriman antardesa, kelayakan
+pembiayaan, komoditas unggulan, kepatuhan pelaporan) dan laporan hub dalam HTML yang bisa dibuka di Airflow
+(Browse > Laporan Hub). Berjalan otomatis begitu data gold berubah, dan setiap malam pukul 02.00 WIB.
+
 ### Publish: gold volumes + ledger + registry -> the hub's summaries and report
 
 Runs when `gold_commodity_volumes` changes and every night at 02:00 WIB (backfillable). For every month whose
@@ -15,6 +19,7 @@ the month), writes five gold datasets, partitioned by period and mirrored as SQL
 - `reporting_compliance`: on time / late / missing, rejection rate and staleness per cooperative;
 
 then renders the month's hub report (HTML, Bahasa Indonesia), linked from the Airflow UI ("Laporan Hub").
+Schedule: the asset `gold_commodity_volumes`, or nightly `0 2 * * *` in WIB (02:00), whichever comes first.
 Emits `hub_summaries`.
 """
 

@@ -1,4 +1,9 @@
 """
+DAG ini memeriksa setiap laporan yang sudah masuk bronze terhadap kontrak data (kolom wajib, koperasi, periode,
+komoditas, satuan, harga): baris yang benar masuk silver, baris yang salah masuk karantina beserta alasannya, dan
+setiap koperasi mendapat umpan balik dalam Bahasa Indonesia. Berjalan otomatis begitu DAG ingest membawa laporan
+baru ke bronze; tidak ada jadwal jam.
+
 ### Validate: bronze -> silver + quarantine
 
 Woken by `bronze_submissions`. Every submission parsed to bronze and not yet validated is checked against the
@@ -12,7 +17,8 @@ kind per batch, `result_format` COMPLETE, GX's unexpected indices split the rows
 - ledger: accepted / partly_accepted / rejected, then superseded for files a later one replaces;
   bronze rows = silver rows + quarantined rows is checked per submission (a mismatch fails the task)
 
-Emits `silver_submissions` when at least one submission was validated.
+Schedule: the asset `bronze_submissions` (updated by kopdes_ingest), no time schedule. Emits `silver_submissions`
+when at least one submission was validated.
 """
 
 from airflow.sdk import dag, task

@@ -1,8 +1,10 @@
-"""Every DAG imports cleanly, is documented, tagged and retried, and loads nothing heavy at parse time."""
+"""Every DAG imports cleanly, is documented (a Bahasa Indonesia paragraph first, its schedule named), tagged and
+retried, and loads nothing heavy at parse time."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +63,70 @@ print(json.dumps({{"new": sorted(set(sys.modules) - before), "seconds": time.per
     result = json.loads(out.stdout.strip().splitlines()[-1])
     loaded_heavy = sorted({m.split(".")[0] for m in result["new"]} & set(HEAVY))
     assert loaded_heavy == [], f"{path.name} imports {loaded_heavy} at parse time"
+
+
+# Words that only a Bahasa Indonesia sentence has, and English ones it must not have (the names of things, such as
+# bronze, ledger or DAG, are allowed in both).
+INDONESIAN = {"yang", "dan", "di", "ke", "dari", "ini", "untuk", "setiap", "dengan", "tidak", "juga", "begitu", "baru"}
+ENGLISH = {"the", "and", "of", "is", "to", "when", "every", "runs", "with", "from", "this", "each", "or"}
+WHEN_INDONESIAN = {"setiap", "begitu", "setelah", "pukul", "malam", "menit"}
+
+
+def _first_paragraph(doc: str) -> str:
+    return doc.strip().split("\n\n", 1)[0]
+
+
+def _schedule(dag) -> tuple[list[tuple[str, str]], list[str]]:
+    """What the DAG runs on: its cron expressions with their time zones, and the names of its trigger assets."""
+    from airflow.sdk import Asset
+
+    from include.kopdes_hub.config import Settings, get_settings
+
+    timetable = dag.timetable
+    crons = []
+    for part in (getattr(timetable, "timetable", None), timetable):
+        if part is not None and hasattr(part, "expression"):
+            # the doc names the sweep's default; KOPDES_SWEEP_CRON may override it where the suite runs
+            expression = Settings.sweep_cron if part.expression == get_settings().sweep_cron else part.expression
+            crons.append((expression, str(part.timezone)))
+
+    def names(condition) -> list[str]:
+        if condition is None:
+            return []
+        if isinstance(condition, Asset):
+            return [condition.name]
+        return [name for member in condition.objects for name in names(member)]
+
+    return crons, names(getattr(timetable, "asset_condition", None))
+
+
+def test_dags_have_a_schedule_to_state(dagbag):
+    for dag in dagbag.dags.values():
+        crons, assets = _schedule(dag)
+        assert crons or assets, f"{dag.dag_id}: the test finds no schedule to check the doc against"
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.stem)
+def test_dag_doc_opens_with_a_short_paragraph_in_bahasa_indonesia(dagbag, path):
+    # the hub staff read the first paragraph: what the DAG does and when it runs, in their language
+    first = _first_paragraph(dagbag.dags[path.stem].doc_md)
+    words = set(re.findall(r"[a-z]+", first.lower()))
+    assert not first.startswith("#"), "the doc opens with a heading, not the Bahasa paragraph"
+    assert len(first) <= 500, f"{len(first)} characters: one short paragraph"
+    assert len(words & INDONESIAN) >= 5, f"not Bahasa Indonesia: {first!r}"
+    assert words & ENGLISH == set(), f"English words {sorted(words & ENGLISH)} in {first!r}"
+    assert words & WHEN_INDONESIAN, f"does not say when it runs: {first!r}"
+    crons, _ = _schedule(dagbag.dags[path.stem])
+    if any(tz == "Asia/Jakarta" for _, tz in crons):
+        assert "WIB" in first, "a time schedule in WIB: the paragraph says so"
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.stem)
+def test_dag_doc_names_its_schedule(dagbag, path):
+    dag = dagbag.dags[path.stem]
+    crons, assets = _schedule(dag)
+    for expression, tz in crons:
+        assert f"`{expression}`" in dag.doc_md, f"the doc does not name the cron `{expression}`"
+        assert tz != "Asia/Jakarta" or "WIB" in dag.doc_md
+    for name in assets:
+        assert f"`{name}`" in dag.doc_md, f"the doc does not name the trigger asset `{name}`"
