@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.periods import normalize_period
@@ -82,6 +82,7 @@ def reset_validation(settings: Settings, submission_ids: list[str]) -> int:
                     decision_reason=None,
                     rows_silver=None,
                     rows_quarantine=None,
+                    rows_warning=None,
                     silver_path=None,
                     quarantine_path=None,
                     feedback_path=None,
@@ -92,6 +93,7 @@ def reset_validation(settings: Settings, submission_ids: list[str]) -> int:
                     updated_at=store.utcnow(),
                 )
             )
+            conn.execute(delete(store.SubmissionTotal).where(store.SubmissionTotal.submission_id == s.submission_id))
     return len(subs)
 
 

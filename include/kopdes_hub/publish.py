@@ -56,6 +56,7 @@ def _ledger_frame(db_url: str) -> pd.DataFrame:
                     s.decision,
                     s.rows_bronze,
                     s.rows_quarantine,
+                    s.rows_warning,
                     s.silver_path,
                 ).where(s.decision.is_not(None))
             )
@@ -74,6 +75,7 @@ def _ledger_frame(db_url: str) -> pd.DataFrame:
             "decision",
             "rows_bronze",
             "rows_quarantine",
+            "rows_warning",
             "silver_path",
         ],
     )
@@ -197,7 +199,8 @@ def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], per
 
     upto = ledger[ledger["period"].fillna("") <= period]
     state = sorted(
-        f"{r.submission_id}:{r.status}:{r.rows_quarantine}:{r.received_at}" for r in upto.itertuples(index=False)
+        f"{r.submission_id}:{r.status}:{r.rows_quarantine}:{r.rows_warning}:{r.received_at}"
+        for r in upto.itertuples(index=False)
     )
     window = [*previous_periods(period, TREND_MONTHS), period]
     parts = [*state, *(f"{p}={volume_prints.get(p, '')}" for p in window)]

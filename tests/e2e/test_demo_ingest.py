@@ -3,6 +3,8 @@ row quarantined."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
@@ -12,6 +14,7 @@ from include.kopdes_hub.reporting import summary as run_summary
 from include.kopdes_hub.storage import store
 
 ROW_DEFECTS = set(demo.ROW_DEFECTS)
+WARNING_RULES = {"unknown_grade": "GRADE_UNKNOWN", "price_as_total": "PRICE_TOO_HIGH", "extra_zero": "QUANTITY_OUTLIER"}
 
 
 def test_demo_hub_ingests_and_validates_exactly(settings):
@@ -42,6 +45,7 @@ def test_demo_hub_ingests_and_validates_exactly(settings):
                 )
             ).all()
         }
+    clean_warnings: Counter[int] = Counter()  # clean files by their rows with a warning
     for f in manifest:
         if f in duplicates or f.name in unreadable:
             continue
@@ -51,8 +55,15 @@ def test_demo_hub_ingests_and_validates_exactly(settings):
             assert (sub.decision, sub.rows_quarantine) == ("rejected", f.rows), f.name
         elif ROW_DEFECTS & set(f.defects):
             assert (sub.decision, sub.rows_quarantine) == ("partly_accepted", 1), f.name
+        elif set(WARNING_RULES) & set(f.defects):  # a warning never drops a line
+            assert (sub.decision, sub.rows_quarantine, sub.rows_warning) == ("accepted", 0, 1), f.name
+            warnings = pq.read_table(settings.lake / sub.silver_path)["warning_ids"].to_pylist()
+            assert [w for w in warnings if w] == [[WARNING_RULES[f.defects[0]]]], f.name
         else:
             assert (sub.decision, sub.rows_quarantine) == ("accepted", 0), f.name
+            clean_warnings[sub.rows_warning or 0] += 1
+    # an honest month is rarely far above the cooperative's own history
+    assert sum(n for warned, n in clean_warnings.items() if warned) <= 0.01 * sum(clean_warnings.values())
     revised = {(f.cooperative_id, f.kind, f.period) for f in manifest if "corrected_resubmission" in f.defects}
     superseded = {(s.cooperative_id, s.kind, s.period) for s in ledger.values() if s.status == "superseded"}
     assert superseded and superseded <= revised

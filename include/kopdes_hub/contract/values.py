@@ -107,3 +107,45 @@ def storable(text: str, limit: int | None = None) -> str:
 
 
 WHOLE_ROW = "*"  # the column of a rule about the whole row
+
+
+# Severities of a rule (contract.rules): an error quarantines the line, a warning keeps it and tells. GX 1.x knows
+# critical / warning / info on every expectation; ours reach it as critical and warning.
+ERROR = "error"
+
+
+WARNING = "warning"
+
+
+SEVERITIES = (ERROR, WARNING)
+
+
+GX_SEVERITY = {ERROR: "critical", WARNING: "warning"}
+
+
+# A masked NIK as NIK_MASK leaves it (4 digits, 12 asterisks): a note that held one is told so (NIK_IN_NOTES).
+NIK_MASKED_PATTERN = "[0-9\uff10-\uff19]{4}[*]{12}"
+
+
+# QUANTITY_OUTLIER: a cooperative's month total of a commodity and flow far above its own recent months. Each month's
+# total is divided by the catalogue's seasonality multiplier of its month (a pepper harvest is not an outlier), and
+# the threshold is median + OUTLIER_K x spread of the last OUTLIER_HISTORY_MONTHS months, spread = the scaled MAD
+# (1.4826 x MAD, the standard deviation of normal data) but at least OUTLIER_MIN_SPREAD x median (a cooperative
+# that reports the same figure every month still gets room), times this month's multiplier. With fewer than
+# OUTLIER_MIN_MONTHS months of history the catalogue's caps (QUANTITY_IMPLAUSIBLE) are the only bound. k = 3.5 is
+# Iglewicz and Hoaglin's cut-off for the modified z-score (0.6745 (x - median) / MAD > 3.5), the usual robust
+# outlier rule; on the demo hub it flags every planted extra zero and under 1 % of honest months. The 25 % floor
+# and the 6 months are ASSUMPTIONs.
+OUTLIER_HISTORY_MONTHS = 6
+
+
+OUTLIER_MIN_MONTHS = 3
+
+
+OUTLIER_K = 3.5
+
+
+OUTLIER_MIN_SPREAD = 0.25
+
+
+MAD_SCALE = 1.4826

@@ -18,6 +18,7 @@ from include.kopdes_hub.demo.model import (
     ROW_DEFECTS,
     SHAPES,
     UNIT_SPELLINGS,
+    WARNING_DEFECTS,
     WRONG_UNITS,
     DemoFile,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ROW_DEFECTS",
     "SHAPES",
     "UNIT_SPELLINGS",
+    "WARNING_DEFECTS",
     "WRONG_UNITS",
     "DemoFile",
     "generate_demo",

@@ -11,13 +11,17 @@ from include.kopdes_hub.contract import LINES
 from include.kopdes_hub.demo.model import (
     ABSURD_QUANTITIES,
     DUPLICATE_FILES,
+    HISTORY_MONTHS_FOR_OUTLIERS,
     MISSPELLINGS,
+    PERIODS,
     PRICE_IDR,
     REVISION,
     REVISION_SHARE,
     ROW_DEFECT_FILES,
     ROW_DEFECTS,
     SUPPLY,
+    UNKNOWN_GRADES,
+    WARNING_DEFECTS,
     WRONG_UNITS,
     _Row,
     _Submission,
@@ -40,8 +44,8 @@ def _add_defects(subs: list[_Submission], rng: random.Random) -> list[_Submissio
         return chosen
 
     revisions: list[_Submission] = []
-    for defect in ROW_DEFECTS:
-        candidates = [s for s in lines if _can_spoil(s, defect)]
+    for defect in (*ROW_DEFECTS, *WARNING_DEFECTS):
+        candidates = [s for s in lines if not s.defects and _can_spoil(s, defect)]
         for sub in pick(candidates, ROW_DEFECT_FILES):
             clean_lines = sub.lines
             sub.lines = [replace(r) for r in clean_lines]
@@ -79,7 +83,19 @@ def _can_spoil(sub: _Submission, defect: str) -> bool:
         return any(r.code in WRONG_UNITS for r in supply)
     if defect == "absurd_quantity":
         return any(load_catalogue().commodities[r.code].base_unit == "kg" for r in supply)
+    if defect == "unknown_grade":
+        return any(load_catalogue().commodities[r.code].grades for r in supply)
+    if defect == "price_as_total":
+        return any(_total_is_implausible(r) for r in supply)
+    if defect == "extra_zero":  # an outlier shows only against months before it
+        return bool(supply) and PERIODS.index(sub.period) >= HISTORY_MONTHS_FOR_OUTLIERS + 2
     return bool(sub.lines)
+
+
+def _total_is_implausible(row: _Row) -> bool:
+    """The line's total, read as a price per unit, is above the catalogue's plausible range."""
+    commodity = load_catalogue().commodities[row.code]
+    return row.unit_price_idr * row.quantity / _factor(row) > 2 * commodity.price_max_idr
 
 
 def _spoil_row(sub: _Submission, defect: str, rng: random.Random) -> None:
@@ -98,12 +114,26 @@ def _spoil_row(sub: _Submission, defect: str, rng: random.Random) -> None:
         row = rng.choice(rows)
         row.quantity, row.unit = float(rng.choice(ABSURD_QUANTITIES)), "kg"
         row.unit_price_idr = _price_per_unit(sum(PRICE_IDR[row.code].values()) / len(PRICE_IDR[row.code]), 1)
+    elif defect == "unknown_grade":
+        row = rng.choice([r for r in sub.lines if r.flow == SUPPLY and catalogue.commodities[r.code].grades])
+        row.grade = rng.choice(UNKNOWN_GRADES)
+    elif defect == "price_as_total":
+        row = rng.choice([r for r in sub.lines if r.flow == SUPPLY and _total_is_implausible(r)])
+        row.unit_price_idr = round(row.unit_price_idr * row.quantity)  # the line's total in the price cell
+    elif defect == "extra_zero":  # on the month's largest line of a commodity, so the month clearly stands out
+        row = max((r for r in sub.lines if r.flow == SUPPLY), key=lambda r: r.quantity * _factor(r))
+        row.quantity *= 10
     elif defect == "date_outside_month":
         row = rng.choice(sub.lines)
         if rng.random() < 0.5:  # the year of last year's template
             row.day = row.day.replace(year=row.day.year - 1)
         else:  # a line of the previous month left in
             row.day = row.day.replace(day=1) - timedelta(days=rng.randint(1, 20))
+
+
+def _factor(row: _Row) -> float:
+    commodity = load_catalogue().commodities[row.code]
+    return commodity.units[load_catalogue().unit_name(row.unit) or commodity.base_unit]
 
 
 def _revision(sub: _Submission, clean_rows: list[_Row], rng: random.Random) -> _Submission:

@@ -20,9 +20,12 @@ SUPPLY, DEMAND = "pasokan", "kebutuhan"
 
 # Defects validation must catch, row-level then file-level; `corrected_resubmission` marks a clean revision.
 ROW_DEFECTS = ("misspelled_commodity", "unit_not_allowed", "negative_quantity", "absurd_quantity", "date_outside_month")
+# Faults validation keeps the line for and warns about: a grade the market does not use, a line's total written as
+# its unit price, a quantity typed with an extra zero (in a month with enough history to show it).
+WARNING_DEFECTS = ("unknown_grade", "price_as_total", "extra_zero")
 FILE_DEFECTS = ("unknown_cooperative", "duplicate_file", "empty_file", "corrupt_xlsx")
 REVISION = "corrected_resubmission"
-DEFECTS = (*ROW_DEFECTS, *FILE_DEFECTS, REVISION)
+DEFECTS = (*ROW_DEFECTS, *WARNING_DEFECTS, *FILE_DEFECTS, REVISION)
 
 # How many files carry each defect: about 6 % of the ~870 files, one defect per file (ASSUMPTION).
 ROW_DEFECT_FILES = 7
@@ -84,7 +87,11 @@ PRICE_IDR: dict[str, dict[str, float]] = {
     "kelapa": {"A": 5_000, "B": 3_500},  # 4,000-10,000 per butir Aug-2025 [S65], A/B [S66]
     "karet": {"": 12_000},  # ASSUMPTION
     "ikan_tongkol": {"lokal": 15_000, "ekspor": 22_000},  # 15k normal [S67]; ekspor ASSUMPTION
-    "cumi": {"lokal": 35_000, "ekspor": 110_000},  # kecil 25-40k, besar 100-125k [S67]
+    "cumi": {
+        "kecil": 32_500,
+        "sedang": 70_000,
+        "besar": 112_500,
+    },  # kecil 25-40k, besar 100-125k [S67]; sedang ASSUMPTION
     "kerapu": {"lokal": 75_000, "ekspor": 160_000},  # export 65-85k, sunu 145-200k [S68][S69]
     "udang": {"lokal": 85_000, "ekspor": 110_000},  # tambak ~80k, laut ~100k [S67]
     "rajungan": {"lokal": 60_000, "ekspor": 90_000},  # ASSUMPTION
@@ -98,7 +105,10 @@ LPG_HET_IDR = (19_000, 25_000)  # HET Babel by distance [S27]
 ROUGH_SEA_MONTHS = (11, 12, 1, 2)  # musim barat: fewer boats out, prices +10-50 % [S82][S83][S67]
 ROUGH_SEA_PRICE = 1.25
 PEPPER_BULK_PREMIUM = 2_000  # bulk lots fetch ~Rp2,000/kg more [S62]
-EKSPOR_SHARE = {"ikan_tongkol": 0.15, "cumi": 0.3, "kerapu": 0.5, "udang": 0.25, "rajungan": 0.3}  # ASSUMPTION
+EKSPOR_SHARE = {"ikan_tongkol": 0.15, "kerapu": 0.5, "udang": 0.25, "rajungan": 0.3}  # ASSUMPTION
+CUMI_SIZES = {"kecil": 0.5, "sedang": 0.2, "besar": 0.3}  # squid is sold by size [S67]; shares ASSUMPTION
+UNKNOWN_GRADES = ("super", "campur", "KW 1")  # what clerks write that no catalogue grade is
+HISTORY_MONTHS_FOR_OUTLIERS = 3  # an extra zero is planted only where the cooperative has that many months before
 
 # How a clerk spells commodities and units; every spelling resolves through the catalogue.
 CLERK_SPELLINGS: dict[str, tuple[str, ...]] = {

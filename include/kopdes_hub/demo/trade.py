@@ -10,6 +10,7 @@ from datetime import date
 
 from include.kopdes_hub.demo.model import (
     CLERK_SPELLINGS,
+    CUMI_SIZES,
     DEMAND,
     DISTRICT_SUPPLY,
     EKSPOR_SHARE,
@@ -184,6 +185,8 @@ def _supply_row(code: str, base_qty: float, year: int, month: int, clerk: _Clerk
         grade = "I" if rng.random() < 0.7 else "II"
     elif code == "kelapa":
         grade = "A" if rng.random() < 0.6 else "B"
+    elif code == "cumi":
+        grade = rng.choices(list(CUMI_SIZES), weights=list(CUMI_SIZES.values()))[0]
     elif code in EKSPOR_SHARE:
         grade = "ekspor" if rng.random() < EKSPOR_SHARE[code] else "lokal"
     price = PRICE_IDR[code][grade] * rng.uniform(0.92, 1.08)

@@ -22,7 +22,8 @@ DECISION_ID = {
     "rejected": "DITOLAK",
 }
 KIND_ID = {contract.LINES: "pasokan & kebutuhan", contract.FINANCE: "keuangan"}
-CSV_COLUMNS = ("baris", "kolom", "nilai_diterima", "aturan", "masalah", "cara_memperbaiki")
+CSV_COLUMNS = ("tingkat", "baris", "kolom", "nilai_diterima", "aturan", "masalah", "cara_memperbaiki")
+SEVERITY_ID = {contract.ERROR: "KESALAHAN", contract.WARNING: "PERINGATAN"}
 # OWASP CSV injection: a spreadsheet runs a cell as a formula (or a DDE command) when it starts with one of these,
 # in ASCII or full width (Excel folds full-width forms), even after leading spaces.
 _FORMULA_START = frozenset("=+-@|\uff1d\uff0b\uff0d\uff20\uff5c")
@@ -40,11 +41,31 @@ class SubmissionReport:
     decision_reason: str | None
     rows_total: int
     rows_accepted: int
-    problems: list[tuple[int, Any]]  # (row number, Reason), in file order
+    problems: list[tuple[int, Any]]  # (row number, Reason), in file order: errors and warnings
+
+    @property
+    def _rejected_rows(self) -> set[int]:
+        return {row for row, p in self.problems if p.severity == contract.ERROR}
+
+    @property
+    def errors(self) -> list[tuple[int, Any]]:
+        """Every problem of the rows that do not count (a warning on such a row too: the clerk resends the row)."""
+        rejected = self._rejected_rows
+        return [(row, p) for row, p in self.problems if row in rejected]
+
+    @property
+    def warnings(self) -> list[tuple[int, Any]]:
+        """The warnings of rows that count in the hub's data."""
+        rejected = self._rejected_rows
+        return [(row, p) for row, p in self.problems if row not in rejected]
 
     @property
     def rows_rejected(self) -> int:
-        return len({row for row, _ in self.problems})
+        return len(self._rejected_rows)
+
+    @property
+    def rows_warned(self) -> int:
+        return len({row for row, _ in self.warnings})
 
 
 @cache
@@ -52,6 +73,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters["column_id"] = lambda c: contract.INDONESIAN_NAMES.get(c, "seluruh baris")
     env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
+    env.filters["severity_id"] = lambda s: SEVERITY_ID[s]
     return env
 
 
@@ -75,15 +97,15 @@ def clerk_html(report: SubmissionReport) -> str:
 
 
 def clerk_csv(report: SubmissionReport) -> bytes:
-    """`;`-separated UTF-8 with BOM: what Excel set to Indonesian opens directly, accents intact."""
+    """`;`-separated UTF-8 with BOM: what Excel set to Indonesian opens directly, accents intact. Errors first, then
+    warnings, each block in file order, the ``tingkat`` column saying which."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for row, reason in report.problems:
+    for row, reason in [*report.errors, *report.warnings]:
         column = contract.INDONESIAN_NAMES.get(reason.column, "seluruh baris")
-        writer.writerow(
-            [safe_cell(v) for v in (row, column, reason.value, reason.rule_id, reason.message_id, reason.fix_id)]
-        )
+        cells = (SEVERITY_ID[reason.severity], row, column, reason.value, reason.rule_id, reason.message_id)
+        writer.writerow([safe_cell(v) for v in (*cells, reason.fix_id)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

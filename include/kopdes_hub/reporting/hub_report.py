@@ -15,6 +15,7 @@ import pandas as pd
 
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.periods import is_period
+from include.kopdes_hub.reporting.feedback import KIND_ID
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
 STATUS_ID = {"ELIGIBLE": "LAYAK", "CONDITIONAL": "BERSYARAT", "NOT_ELIGIBLE": "BELUM LAYAK"}
@@ -106,6 +107,18 @@ def compliance_chart(compliance: pd.DataFrame, districts: dict[str, str]) -> str
     return _svg(fig)
 
 
+def _warnings(compliance: pd.DataFrame, coops: dict[str, str]) -> list[dict[str, Any]]:
+    """The month's cooperatives with rows accepted with a warning, most first."""
+    if not len(compliance):
+        return []
+    warned = compliance[compliance["rows_warning"].fillna(0) > 0]
+    warned = warned.assign(
+        name=warned["cooperative_id"].map(coops),
+        rows_accepted=warned["rows_bronze"] - warned["rows_quarantine"],
+    )
+    return warned.sort_values(["rows_warning", "cooperative_id"], ascending=[False, True]).to_dict("records")
+
+
 def render(settings: Settings, period: str) -> Path:
     """Write the month's report next to the lake (``reports/laporan_hub_<period>.html``) and refresh the index."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -151,6 +164,7 @@ def render(settings: Settings, period: str) -> Path:
         "-" if pd.isna(v) else f"{v:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
     )
     env.filters["pct"] = lambda v: "-" if pd.isna(v) else f"{v:.0%}"
+    env.filters["count"] = lambda v: f"{int(v):,}".replace(",", ".")
     html = env.get_template("hub_report.html.j2").render(
         period=period,
         charts=charts,
@@ -159,6 +173,8 @@ def render(settings: Settings, period: str) -> Path:
         eligibility=eligibility.to_dict("records"),
         leading=leading[leading["leading"]].to_dict("records"),
         compliance_counts=compliance[compliance["kind"] == "lines"]["status"].value_counts().to_dict(),
+        warnings=_warnings(compliance, coops),
+        kind_id=KIND_ID,
         villages=village_names,
         districts=districts,
         names=names,

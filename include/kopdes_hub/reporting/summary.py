@@ -92,6 +92,7 @@ class KindValidation:
     statuses: dict[str, int]  # submissions per status (accepted, partly_accepted, rejected, superseded, bronze)
     rows_silver: int
     rows_quarantine: int
+    rows_warning: int  # of rows_silver: accepted with a warning
 
 
 def validation_summary(settings: Settings) -> dict[str, KindValidation]:
@@ -104,16 +105,18 @@ def validation_summary(settings: Settings) -> dict[str, KindValidation]:
                 func.count(),
                 func.coalesce(func.sum(store.Submission.rows_silver), 0),
                 func.coalesce(func.sum(store.Submission.rows_quarantine), 0),
+                func.coalesce(func.sum(store.Submission.rows_warning), 0),
             )
             .where(store.Submission.kind.is_not(None))
             .group_by(store.Submission.kind, store.Submission.status)
         ).all()
     out: dict[str, KindValidation] = {}
-    for kind, status, n, silver, quarantine in rows:
-        entry = out.setdefault(str(kind), KindValidation({}, 0, 0))
+    for kind, status, n, silver, quarantine, warned in rows:
+        entry = out.setdefault(str(kind), KindValidation({}, 0, 0, 0))
         entry.statuses[status] = int(n)
         entry.rows_silver += int(silver or 0)
         entry.rows_quarantine += int(quarantine or 0)
+        entry.rows_warning += int(warned or 0)
     return out
 
 
@@ -127,8 +130,8 @@ def format_validation_summary(summary: dict[str, KindValidation], settings: Sett
         )
         waiting = s.statuses.get(store.BRONZE, 0)
         lines.append(
-            f"  {kind:<8}  {decided}; rows accepted {s.rows_silver:,}, quarantined {s.rows_quarantine:,}"
-            + (f"; {waiting:,} not validated yet" if waiting else "")
+            f"  {kind:<8}  {decided}; rows accepted {s.rows_silver:,} ({s.rows_warning:,} with warnings), "
+            f"quarantined {s.rows_quarantine:,}" + (f"; {waiting:,} not validated yet" if waiting else "")
         )
     lines += [
         f"  silver      {settings.lake / 'silver'}",

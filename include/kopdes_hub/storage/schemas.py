@@ -195,7 +195,7 @@ LEADING_COMMODITIES = Dataset(
 )
 REPORTING_COMPLIANCE = Dataset(
     name="reporting_compliance",
-    version="1.0",
+    version="1.1",
     partition="period",
     columns=(
         _PERIOD,
@@ -210,6 +210,7 @@ REPORTING_COMPLIANCE = Dataset(
         Column("due_date", pa.date32(), "date", "the month's deadline", "batas waktu"),
         Column("rows_bronze", pa.int64(), "rows", "rows received", "baris diterima"),
         Column("rows_quarantine", pa.int64(), "rows", "rows quarantined", "baris ditolak"),
+        Column("rows_warning", pa.int64(), "rows", "rows accepted with a warning", "baris dengan peringatan"),
         Column("rejection_rate", pa.float64(), "ratio", "rows_quarantine / rows_bronze", "tingkat penolakan"),
         Column("accepted", pa.bool_(), "", "an accepted or partly accepted file exists", "diterima"),
         Column(
@@ -236,7 +237,9 @@ SUMMARIES = (HUB_BALANCE, HUB_TRANSFERS, FINANCING_ELIGIBILITY, LEADING_COMMODIT
 # Version 1.0 is their layout before it was versioned here (issue 10); 1.1 (silver) and 2.0 (quarantine) are:
 # received_at from the ledger (the earliest landing of any name the content arrived under, not the bronze file's
 # own), NIK-like numbers masked in free text (contract.NIK_PATTERN: 3201************), and quarantine keeps only
-# the contract's columns of a row, naming the file's others in columns_not_kept.
+# the contract's columns of a row, naming the file's others in columns_not_kept. Silver lines 2.0 and quarantine 2.1
+# (contract v1.1, issue 12): a severity on every reason; silver lines keep their warnings, their grade as received
+# (grade is a catalogue grade or null), and no price or value where the price drew a warning.
 _SILVER_HEAD = (
     Column("submission_id", pa.string(), "", "the submission (first 16 hex digits of its SHA-256)", "kode pengiriman"),
     Column("cooperative_id", pa.string(), "", "the cooperative of the row", "kode koperasi"),
@@ -271,9 +274,23 @@ _FINANCE_FIGURES = (
     ("loan_requested_idr", "IDR", "loan requested", "pinjaman diajukan"),
 )
 
+REASON_TYPE = pa.struct(
+    [
+        ("rule_id", pa.string()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("message_id", pa.string()),
+        ("message_en", pa.string()),
+        ("fix_id", pa.string()),
+        ("severity", pa.string()),
+    ]
+)
+_REASON_FIELDS = (
+    "rule_id, column, value as received (NIK-like numbers masked), message_id, message_en, fix_id, severity"
+)
 SILVER_LINES = Dataset(
     name="silver_lines",
-    version="1.1",
+    version="2.0",
     partition="period",
     columns=(
         *_SILVER_HEAD,
@@ -284,19 +301,22 @@ SILVER_LINES = Dataset(
         Column("unit", pa.string(), "", "the unit written (catalogue name)", "satuan"),
         Column("quantity_base", pa.float64(), "base_unit", "quantity in the catalogue's base unit", "jumlah dasar"),
         Column("base_unit", pa.string(), "", "kg, butir, tabung or liter", "satuan dasar"),
-        Column("unit_price_idr", pa.float64(), "IDR per unit", "price per unit written (null if none)", "harga satuan"),
+        Column(
+            "unit_price_idr",
+            pa.float64(),
+            "IDR per unit",
+            "price per unit written; null if none, not a number or outside the plausible range (see warnings)",
+            "harga satuan",
+        ),
         Column(
             "unit_price_base_idr", pa.float64(), "IDR per base unit", "price per base unit", "harga per satuan dasar"
         ),
-        Column("value_idr", pa.float64(), "IDR", "quantity x unit price (null without a price)", "nilai (Rp)"),
-        Column(
-            "grade",
-            pa.string(),
-            "",
-            "grade (normalised; free text for a commodity without grades, NIK-like numbers masked)",
-            "mutu",
-        ),
+        Column("value_idr", pa.float64(), "IDR", "quantity x unit price (null without a sound price)", "nilai (Rp)"),
+        Column("grade", pa.string(), "", "a catalogue grade of the commodity, normalised; null otherwise", "mutu"),
+        Column("grade_received", pa.string(), "", "the grade as received (NIK-like numbers masked)", "mutu diterima"),
         Column("notes", pa.string(), "", "the clerk's note as received, NIK-like numbers masked", "keterangan"),
+        Column("warning_ids", pa.list_(pa.string()), "rule ids", "every warning rule the line broke", "peringatan"),
+        Column("warnings", pa.list_(REASON_TYPE), "", f"per warning: {_REASON_FIELDS}", "rincian peringatan"),
         *_LINEAGE,
         _CATALOGUE_VERSION,
     ),
@@ -312,19 +332,9 @@ SILVER_FINANCE = Dataset(
         _CATALOGUE_VERSION,
     ),
 )
-REASON_TYPE = pa.struct(
-    [
-        ("rule_id", pa.string()),
-        ("column", pa.string()),
-        ("value", pa.string()),
-        ("message_id", pa.string()),
-        ("message_en", pa.string()),
-        ("fix_id", pa.string()),
-    ]
-)
 QUARANTINE = Dataset(
     name="quarantine",
-    version="2.0",
+    version="2.1",
     partition="period",
     columns=(
         Column("submission_id", pa.string(), "", "the submission", "kode pengiriman"),
@@ -354,14 +364,10 @@ QUARANTINE = Dataset(
             "the file's columns outside the contract (e.g. nik, nama_anggota), by name only: values never kept",
             "kolom tidak disimpan",
         ),
-        Column("rule_ids", pa.list_(pa.string()), "rule ids", "every rule the row broke", "aturan"),
         Column(
-            "reasons",
-            pa.list_(REASON_TYPE),
-            "",
-            "per rule: rule_id, column, value as received (NIK-like numbers masked), message_id, message_en, fix_id",
-            "alasan",
+            "rule_ids", pa.list_(pa.string()), "rule ids", "every rule the row broke, errors and warnings", "aturan"
         ),
+        Column("reasons", pa.list_(REASON_TYPE), "", f"per rule: {_REASON_FIELDS}", "alasan"),
         _LINEAGE[3],
     ),
 )

@@ -162,6 +162,19 @@ class Submission(Base):
     feedback_path: Mapped[str | None] = mapped_column(Text)
     gx_result_path: Mapped[str | None] = mapped_column(Text)
     superseded_by: Mapped[str | None] = mapped_column(String(16))
+    rows_warning: Mapped[int | None] = mapped_column(Integer)  # silver rows with a warning (migration 0006)
+
+
+class SubmissionTotal(Base):
+    """An accepted lines submission's silver, summed per commodity and flow (written with its silver, migration
+    0006): a cooperative's own history for QUANTITY_OUTLIER, read without opening thousands of silver files."""
+
+    __tablename__ = "submission_total"
+    submission_id: Mapped[str] = mapped_column(String(16), ForeignKey("submission.submission_id"), primary_key=True)
+    commodity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(10), primary_key=True)
+    quantity_base: Mapped[float] = mapped_column(Float)
+    lines: Mapped[int] = mapped_column(Integer)
 
 
 class ValidationRun(Base):
@@ -177,6 +190,7 @@ class ValidationRun(Base):
     rows_quarantine: Mapped[int] = mapped_column(Integer)
     contract_version: Mapped[str] = mapped_column(String(10))
     catalogue_version: Mapped[str] = mapped_column(String(20))
+    rows_warning: Mapped[int | None] = mapped_column(Integer)  # migration 0006
 
 
 class Publication(Base):

@@ -1,5 +1,5 @@
 """Reporting compliance per cooperative of the registry, kind and month: on time (by the 10th of the next month,
-WIB), late or missing; rows quarantined; months since the last accepted file."""
+WIB), late or missing; rows quarantined and accepted with a warning; months since the last accepted file."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: 
     accepted submission.
 
     ``ledger``: one row per validated or rejected submission with cooperative_id, kind, period, received_at (UTC),
-    decision, rows_bronze, rows_quarantine. ``registry``: cooperative_id, hub_id, district_code, village_code.
+    decision, rows_bronze, rows_quarantine, rows_warning. ``registry``: cooperative_id, hub_id, district_code,
+    village_code.
     """
     ledger = ledger.assign(
         cooperative_id=ledger["cooperative_id"].map(lambda c: c.strip().upper() if isinstance(c, str) else ""),
@@ -42,6 +43,7 @@ def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: 
                     state = "on_time" if landed <= due else "late"
                 bronze = int(month["rows_bronze"].fillna(0).sum())
                 quarantined = int(month["rows_quarantine"].fillna(0).sum())
+                warned = int(month["rows_warning"].fillna(0).sum())
                 past = [p for p in accepted_periods if p <= period]
                 rows.append(
                     {
@@ -57,6 +59,7 @@ def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: 
                         "due_date": due,
                         "rows_bronze": bronze,
                         "rows_quarantine": quarantined,
+                        "rows_warning": warned,
                         "rejection_rate": quarantined / bronze if bronze else None,
                         "accepted": bool(month["accepted"].any()),
                         "months_since_last_accepted": months_between(past[-1], period) if past else None,

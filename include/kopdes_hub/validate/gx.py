@@ -1,5 +1,8 @@
-"""The Great Expectations side: the contract's rules as one suite per kind, run once over a batch's rows in an
-ephemeral context (GX 1.x core API, ``result_format`` COMPLETE: the unexpected indices split the rows)."""
+"""The Great Expectations side: the contract's rules as suites per kind, run over a batch's rows in an ephemeral
+context (GX 1.x core API, ``result_format`` COMPLETE: the unexpected indices split the rows). Each rule's severity
+reaches GX as its expectation's ``severity`` (error -> critical, warning -> warning). Two suites per kind: the
+rules on the file's own values, then the rules whose columns derive from which earlier lines the first accepted
+(``Rule.needs_history``)."""
 
 from __future__ import annotations
 
@@ -30,16 +33,23 @@ def _gx_batch_definition() -> Any:
     return source.add_dataframe_asset("submission_rows").add_batch_definition_whole_dataframe("all_rows")
 
 
-def build_suite(kind: str, rule_list: list[contract.Rule]) -> Any:
+def build_suite(kind: str, rule_list: list[contract.Rule], needs_history: bool = False) -> Any:
+    """The suite of ``rule_list``'s rules with this ``needs_history``; ``meta.rule`` is a rule's index in the list."""
     import great_expectations as gx
+    from great_expectations.expectations.metadata_types import FailureSeverity
 
     from include.kopdes_hub.validate.expectations import CUSTOM_EXPECTATIONS
 
     _gx_batch_definition()  # a suite needs an active context
-    suite = gx.ExpectationSuite(name=f"kopdes_{kind}_{contract.CONTRACT_VERSION}")
+    name = f"kopdes_{kind}{'_history' if needs_history else ''}_{contract.CONTRACT_VERSION}"
+    suite = gx.ExpectationSuite(name=name)
     for index, rule in enumerate(rule_list):
+        if rule.needs_history != needs_history:
+            continue
         cls = CUSTOM_EXPECTATIONS.get(rule.expectation) or getattr(gx.expectations, rule.expectation)
-        suite.add_expectation(cls(**rule.kwargs, meta={"rule_id": rule.rule_id, "column": rule.column, "rule": index}))
+        meta = {"rule_id": rule.rule_id, "column": rule.column, "rule": index}
+        severity = FailureSeverity(contract.GX_SEVERITY[rule.severity])
+        suite.add_expectation(cls(**rule.kwargs, meta=meta, severity=severity))
     return suite
 
 

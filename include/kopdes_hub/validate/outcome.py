@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,6 +20,7 @@ from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.reference import Catalogue
 from include.kopdes_hub.storage import schemas, store
 from include.kopdes_hub.validate.gx import build_suite, contract_rules, run_suite
+from include.kopdes_hub.validate.history import outlier_columns
 from include.kopdes_hub.validate.prepare import (
     BRONZE_LINEAGE,
     Registry,
@@ -41,6 +43,7 @@ class Outcome:
     rows_bronze: int
     rows_silver: int
     rows_quarantine: int
+    rows_warning: int  # silver rows with a warning
     paths: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -118,8 +121,11 @@ def decide(
 SILVER = {contract.LINES: schemas.SILVER_LINES, contract.FINANCE: schemas.SILVER_FINANCE}
 
 
-def _silver_table(kind: str, rows: pa.Table, bronze: pa.Table, registry: Registry, catalogue_version: str) -> pa.Table:
-    """Accepted rows, typed: base units, IDR values, registry place, lineage and the versions that accepted them."""
+def _silver_table(
+    kind: str, rows: pa.Table, registry: Registry, catalogue_version: str, row_reasons: list[list[Reason]]
+) -> pa.Table:
+    """Accepted rows, typed: base units, IDR values, registry place, lineage and the versions that accepted them; a
+    line keeps its warnings, and a warning on its price or grade leaves that part out (null), never guessed."""
     n = rows.num_rows
     cooperative = rows["cooperative_id"].combine_chunks()
     common = {
@@ -135,6 +141,13 @@ def _silver_table(kind: str, rows: pa.Table, bronze: pa.Table, registry: Registr
         whole = {c: pc.round(rows[c]).cast(pa.int64()) for c in contract.FINANCE_FIELDS}
         body = {**common, **whole}
     else:
+        doubtful_price = pa.array([any(r.column == "unit_price_idr" for r in rs) for rs in row_reasons], pa.bool_())
+        unknown_grade = pa.array([any(r.rule_id == "GRADE_UNKNOWN" for r in rs) for rs in row_reasons], pa.bool_())
+
+        def unless(mask: pa.Array, values: Any) -> pa.Array:
+            return pc.if_else(mask, pa.scalar(None, values.type), values)
+
+        price = unless(doubtful_price, rows["unit_price_idr"].combine_chunks())
         body = {
             **common,
             "flow": rows["flow"],
@@ -144,11 +157,14 @@ def _silver_table(kind: str, rows: pa.Table, bronze: pa.Table, registry: Registr
             "unit": rows["unit"],
             "quantity_base": rows["quantity_base"],
             "base_unit": rows["base_unit"],
-            "unit_price_idr": rows["unit_price_idr"],
-            "unit_price_base_idr": rows["unit_price_base_idr"],
-            "value_idr": pc.multiply(rows["quantity"], rows["unit_price_idr"]),
-            "grade": rows["grade"],
+            "unit_price_idr": price,
+            "unit_price_base_idr": unless(doubtful_price, rows["unit_price_base_idr"].combine_chunks()),
+            "value_idr": pc.multiply(rows["quantity"], price),
+            "grade": unless(unknown_grade, rows["grade"].combine_chunks()),
+            "grade_received": rows["grade_received"],
             "notes": rows["notes"],
+            "warning_ids": pa.array([[r.rule_id for r in rs] for rs in row_reasons], pa.list_(pa.string())),
+            "warnings": pa.array([[r.__dict__ for r in rs] for rs in row_reasons], pa.list_(schemas.REASON_TYPE)),
         }
     lineage = {
         "row_number": rows["_row_number"],
@@ -186,30 +202,32 @@ def _quarantine_table(kind: str, rows: pa.Table, bronze: pa.Table, reasons: list
     return schemas.QUARANTINE.conform(table)
 
 
-def _slice_result(result: Any, lo: int, hi: int, row_numbers: np.ndarray, sub: SubmissionInput) -> dict[str, Any]:
-    """The GX suite result restricted to one submission's rows lo..hi-1, indices turned into the clerk's row
-    numbers."""
-    results = []
-    for r in result.results:
+def _slice_result(
+    results: list[Any], lo: int, hi: int, row_numbers: np.ndarray, sub: SubmissionInput
+) -> dict[str, Any]:
+    """The GX suite results (both runs) restricted to one submission's rows lo..hi-1, indices turned into the
+    clerk's row numbers; each expectation with its severity, and the worst severity that failed."""
+    sliced = []
+    for r in (r for result in results for r in result.results):
         indices = r.result.get("unexpected_index_list")
         unexpected = [] if indices is None else [i for i in indices if lo <= i < hi]
         values = r.result.get("unexpected_list") or []
         picked = [v for i, v in zip(indices or [], values, strict=False) if lo <= i < hi]
         element_count = hi - lo
-        results.append(
+        config = r.expectation_config
+        sliced.append(
             {
-                "expectation_type": r.expectation_config.type,
+                "expectation_type": config.type,
+                "severity": config.severity.value,
                 "kwargs": {
-                    k: v
-                    for k, v in r.expectation_config.kwargs.items()
-                    if k not in ("value_set", "value_pairs_set", "batch_id")
+                    k: v for k, v in config.kwargs.items() if k not in ("value_set", "value_pairs_set", "batch_id")
                 },
-                "meta": r.expectation_config.meta,
+                "meta": config.meta,
                 "success": not unexpected,
                 "result": {
                     "element_count": element_count,
                     "unexpected_count": len(unexpected),
-                    "unexpected_percent": 100.0 * len(unexpected) / element_count if element_count else 0.0,
+                    "unexpected_percent": round(100.0 * len(unexpected) / element_count, 2) if element_count else 0.0,
                     "unexpected_rows": [int(row_numbers[i]) for i in unexpected],
                     "unexpected_values": [
                         v if isinstance(v, str | int | float) or v is None else str(v) for v in picked
@@ -217,23 +235,26 @@ def _slice_result(result: Any, lo: int, hi: int, row_numbers: np.ndarray, sub: S
                 },
             }
         )
-    successful = sum(1 for r in results if r["success"])
+    successful = sum(1 for r in sliced if r["success"])
+    failed = {r["severity"] for r in sliced if not r["success"]}
+    worst = next((gx for gx in ("critical", "warning", "info") if gx in failed), None)
     return {
-        "suite_name": result.suite_name,
-        "success": successful == len(results),
+        "suite_name": " + ".join(result.suite_name for result in results),
+        "success": successful == len(sliced),
+        "max_severity_failure": worst,
         "statistics": {
-            "evaluated_expectations": len(results),
+            "evaluated_expectations": len(sliced),
             "successful_expectations": successful,
-            "unsuccessful_expectations": len(results) - successful,
-            "success_percent": 100.0 * successful / len(results) if results else 100.0,
+            "unsuccessful_expectations": len(sliced) - successful,
+            "success_percent": round(100.0 * successful / len(sliced), 2) if sliced else 100.0,
         },
         "meta": {
             "submission_id": sub.submission_id,
             "file_name": sub.file_name,
             "contract_version": contract.CONTRACT_VERSION,
-            "great_expectations_version": result.meta.get("great_expectations_version"),
+            "great_expectations_version": results[0].meta.get("great_expectations_version"),
         },
-        "results": results,
+        "results": sliced,
     }
 
 
@@ -244,30 +265,34 @@ class Evaluation:
     prepared: pa.Table  # typed and derived columns of all submissions' rows, in order
     bronze: pa.Table  # the same rows as received
     bounds: np.ndarray  # submission i owns rows bounds[i]:bounds[i+1]
-    reasons: dict[int, list[Reason]]  # row position -> every rule it broke; a row not here is accepted
-    bad: np.ndarray  # per row: quarantined
+    reasons: dict[int, list[Reason]]  # row position -> every rule it broke, errors and warnings
+    bad: np.ndarray  # per row: quarantined (an error, or a rejected file)
     decisions: list[tuple[str, str | None]]  # per submission: decision and the reason for a rejection
-    gx_result: Any
+    gx_results: list[Any]  # GX's result of each run (the file's own values, then history)
+    totals: pd.DataFrame  # per accepted lines submission, commodity and flow: base quantity and lines
     seconds: dict[str, float]  # where the time went: prepare, gx
 
     def row_reasons(self, lo: int, hi: int) -> list[list[Reason]]:
-        """Reasons of rows lo..hi-1, one list per row (empty for an accepted row)."""
+        """Reasons of rows lo..hi-1, one list per row (empty for a row that broke nothing)."""
         return [self.reasons.get(position, []) for position in range(lo, hi)]
 
+    @property
+    def warned(self) -> np.ndarray:
+        """Per row: accepted with at least one warning."""
+        out = np.zeros(len(self.bad), dtype=bool)
+        out[list(self.reasons)] = True
+        return out & ~self.bad
 
-def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue) -> Evaluation:
-    """Prepare, run the GX suite once over all rows, turn unexpected indices into reasons, decide per submission."""
-    clock = time.perf_counter()
-    bronze = combine_bronze(subs)
-    prepared = prepare(subs, bronze, registry, catalogue)
-    rule_list = contract_rules(kind, registry, catalogue)
-    frame = gx_frame(prepared, rule_list)
-    prepared_at = time.perf_counter()
-    result = run_suite(frame, build_suite(kind, rule_list))
-    seconds = {"prepare": prepared_at - clock, "gx": time.perf_counter() - prepared_at}
 
-    reasons: dict[int, list[Reason]] = {}
-    bad = np.zeros(len(frame), dtype=bool)
+def _collect(
+    result: Any,
+    rule_list: list[contract.Rule],
+    prepared: pa.Table,
+    bronze: pa.Table,
+    catalogue: Catalogue,
+    reasons: dict[int, list[Reason]],
+) -> None:
+    """GX's unexpected rows of one run, as reasons per row position."""
     for r in result.results:
         rule = rule_list[r.expectation_config.meta["rule"]]
         positions = r.result.get("unexpected_index_list") or []
@@ -278,8 +303,32 @@ def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalog
             value = _received_value(bronze, position, rule.column)
             row = prepared.slice(position, 1).to_pylist()[0]
             reasons.setdefault(position, []).append(_explain(rule, row, value, catalogue, first))
-            bad[position] = True
 
+
+def _errors(reasons: dict[int, list[Reason]], n: int) -> np.ndarray:
+    bad = np.zeros(n, dtype=bool)
+    bad[[p for p, rs in reasons.items() if any(r.severity == contract.ERROR for r in rs)]] = True
+    return bad
+
+
+def evaluate(
+    kind: str, subs: list[SubmissionInput], registry: Registry, catalogue: Catalogue, db_url: str | None = None
+) -> Evaluation:
+    """Prepare, run the GX suite once over all rows, turn unexpected indices into reasons, decide per submission
+    (error rows only count against a file); then the rules on the cooperatives' history (their earlier months in the
+    store at ``db_url``, and in this batch), which only warn."""
+    clock = time.perf_counter()
+    bronze = combine_bronze(subs)
+    prepared = prepare(subs, bronze, registry, catalogue)
+    rule_list = contract_rules(kind, registry, catalogue)
+    frame = gx_frame(prepared, [r for r in rule_list if not r.needs_history])
+    prepared_at = time.perf_counter()
+    results = [run_suite(frame, build_suite(kind, rule_list))]
+    seconds = {"prepare": prepared_at - clock, "gx": time.perf_counter() - prepared_at}
+
+    reasons: dict[int, list[Reason]] = {}
+    _collect(results[0], rule_list, prepared, bronze, catalogue, reasons)
+    bad = _errors(reasons, len(frame))
     bounds = np.cumsum([0, *(s.bronze.num_rows for s in subs)])
     decisions = []
     for sub, lo, hi in zip(subs, bounds[:-1], bounds[1:], strict=True):
@@ -295,12 +344,26 @@ def evaluate(kind: str, subs: list[SubmissionInput], registry: Registry, catalog
                 f"Berkas ditolak: {why.message_id}",
                 f"The whole file was rejected: {why.message_en}",
                 "Perbaiki berkas, lalu kirim ulang seluruh laporan bulan ini.",
+                contract.ERROR,
             )
             for position in range(lo, hi):
-                reasons.setdefault(position, [whole])
+                if not bad[position]:  # a row that broke nothing, or only warned, is rejected with its file
+                    reasons[position] = [whole, *reasons.get(position, [])]
             bad[lo:hi] = True
         decisions.append((decision, why))
-    return Evaluation(prepared, bronze, bounds, reasons, bad, decisions, result, seconds)
+
+    totals = pd.DataFrame(columns=["submission_id", "commodity", "flow", "quantity_base", "lines"])
+    later = [r for r in rule_list if r.needs_history]
+    if later:
+        history_at = time.perf_counter()
+        periods = np.repeat([s.partition for s in subs], np.diff(bounds))
+        received = {s.submission_id: s.received_at for s in subs}
+        month_total, usual, totals = outlier_columns(prepared, ~bad, periods, received, db_url, catalogue)
+        prepared = prepared.append_column("month_total_base", month_total).append_column("usual_max_base", usual)
+        results.append(run_suite(gx_frame(prepared, later), build_suite(kind, rule_list, needs_history=True)))
+        _collect(results[1], rule_list, prepared, bronze, catalogue, reasons)
+        seconds["gx"] += time.perf_counter() - history_at
+    return Evaluation(prepared, bronze, bounds, reasons, bad, decisions, results, totals, seconds)
 
 
 def check_conservation(sub: SubmissionInput, rows_silver: int, rows_quarantine: int) -> None:

@@ -262,14 +262,13 @@ def prepare(subs: list[SubmissionInput], raw: pa.Table, registry: Registry, cata
     out["commodity"] = pc.coalesce(codes, commodity_text)
     out["catalogue_commodity"] = codes
     unit = out["unit"] = _distinct_map(_column(raw, "unit"), catalogue.unit_name)
-    grade = out["grade"] = _distinct_map(_column(raw, "grade"), _normalize_grade)
-    # "commodity|unit" and "commodity|grade" keys, only where both sides are known: the set rules check pairs
+    out["grade_received"] = grade_text = _column(raw, "grade")
+    grade = out["grade"] = _distinct_map(grade_text, _normalize_grade)
+    # "commodity|unit" and "commodity|grade" keys, only where both sides are known: the set rules check pairs (a
+    # grade given for a commodity the catalogue does not grade is not one of its grades either)
     unit_key = pc.binary_join_element_wise(codes, unit, "|")
-    graded = pa.array([c for c, spec in catalogue.commodities.items() if spec.grades], pa.string())
     out["commodity_unit"] = unit_key
-    out["commodity_grade"] = pc.if_else(
-        pc.is_in(codes, graded), pc.binary_join_element_wise(codes, grade, "|"), pa.scalar(None, pa.string())
-    )
+    out["commodity_grade"] = pc.binary_join_element_wise(codes, grade, "|")
     out["notes"] = _column(raw, "notes")
 
     def spec(attr: str, type_: pa.DataType = FLOAT) -> pa.Array:

@@ -22,6 +22,7 @@ class Reason:
     message_id: str
     message_en: str
     fix_id: str
+    severity: str  # contract.ERROR (the row is quarantined) or contract.WARNING (it counts)
 
 
 def _closest_commodities(value: str, catalogue: Catalogue) -> str:
@@ -58,9 +59,11 @@ def _explain(
     elif rid == "UNIT_NOT_ALLOWED" and spec:
         fields["allowed"] = ", ".join(spec.units)
     elif rid == "GRADE_UNKNOWN" and spec:
-        fields["allowed"] = ", ".join(spec.grades)
+        fields["allowed"] = ", ".join(spec.grades) or "komoditas ini tanpa mutu"
     elif rid == "QUANTITY_IMPLAUSIBLE" and spec:
         fields.update(high=float(row["quantity_cap"]), expected=spec.base_unit)
+    elif rid == "QUANTITY_OUTLIER" and spec:
+        fields.update(low=float(row["month_total_base"]), high=float(row["usual_max_base"]), expected=spec.base_unit)
     elif rid in ("PRICE_TOO_LOW", "PRICE_TOO_HIGH") and spec:
         fields.update(low=spec.price_min_idr, high=spec.price_max_idr, expected=spec.base_unit)
     english = {**fields, "low": f"{fields['low']:,.0f}", "high": f"{fields['high']:,.0f}"}
@@ -72,6 +75,7 @@ def _explain(
         message_id=rule.message_id.format(**indonesian),
         message_en=rule.message_en.format(**english),
         fix_id=rule.fix_id.format(**indonesian),
+        severity=rule.severity,
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow.parquet as pq
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
@@ -120,6 +120,7 @@ def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[
         "rows_bronze": sum(o.rows_bronze for o in outcomes),
         "rows_silver": sum(o.rows_silver for o in outcomes),
         "rows_quarantine": sum(o.rows_quarantine for o in outcomes),
+        "rows_warning": sum(o.rows_warning for o in outcomes),
     }
     with store.get_engine(settings.db_url).begin() as conn:
         conn.execute(
@@ -153,26 +154,34 @@ def _validate_kind(
     run_id: str,
     seconds: defaultdict[str, float],
 ) -> list[Outcome]:
-    ev = evaluate(kind, subs, registry, catalogue)
+    ev = evaluate(kind, subs, registry, catalogue, settings.db_url)
     for step, spent in ev.seconds.items():  # summed over both kinds
         seconds[step] += spent
     clock = time.perf_counter()
-    bronze, reasons, result = ev.bronze, ev.reasons, ev.gx_result
-    run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}.json"
-    lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
-    log.info("GX result of the whole %s batch (%d rows): %s", kind, bronze.num_rows, run_json)
-    bad, good = ev.bad, ~ev.bad
-    silver = _silver_table(kind, ev.prepared.filter(good), bronze.filter(good), registry, catalogue.version)
-    bad_positions = np.flatnonzero(bad)
+    bronze, reasons = ev.bronze, ev.reasons
+    for suffix, result in zip(("", "_history"), ev.gx_results, strict=False):
+        run_json = settings.lake / "validation" / "runs" / f"{run_id}_{kind}{suffix}.json"
+        lake.write_text_atomic(json.dumps(result.to_json_dict(), default=str), run_json)
+        log.info("GX result of the whole %s batch (%d rows): %s", kind, bronze.num_rows, run_json)
+    bad, good, warned = ev.bad, ~ev.bad, ev.warned
+    good_positions, bad_positions = np.flatnonzero(good), np.flatnonzero(bad)
+    silver = _silver_table(
+        kind,
+        ev.prepared.filter(good),
+        registry,
+        catalogue.version,
+        [reasons.get(int(p), []) for p in good_positions],
+    )
     quarantine = _quarantine_table(
         kind, ev.prepared.filter(bad), bronze.filter(bad), [reasons[int(p)] for p in bad_positions]
     )
     row_numbers = ev.prepared["_row_number"].to_numpy()
+    told = np.array(sorted(reasons), dtype=np.int64)  # rows with an error or a warning, in file order
 
     outcomes = []
     silver_at = quarantine_at = 0
     for sub, lo, hi, (decision, why) in zip(subs, ev.bounds[:-1], ev.bounds[1:], ev.decisions, strict=True):
-        n_good, n_bad = int(good[lo:hi].sum()), int(bad[lo:hi].sum())
+        n_good, n_bad, n_warned = int(good[lo:hi].sum()), int(bad[lo:hi].sum()), int(warned[lo:hi].sum())
         check_conservation(sub, n_good, n_bad)
         partition = sub.partition
         paths: dict[str, str | None] = {"silver_path": None, "quarantine_path": None}
@@ -186,13 +195,13 @@ def _validate_kind(
             paths["quarantine_path"] = target.relative_to(settings.lake).as_posix()
         silver_at += n_good
         quarantine_at += n_bad
-        mine = bad_positions[np.searchsorted(bad_positions, lo) : np.searchsorted(bad_positions, hi)]
+        mine = told[np.searchsorted(told, lo) : np.searchsorted(told, hi)]
         problems = [(int(row_numbers[p]), reason) for p in mine for reason in reasons[int(p)]]
-        gx_slice = _slice_result(result, int(lo), int(hi), row_numbers, sub)
+        gx_slice = _slice_result(ev.gx_results, int(lo), int(hi), row_numbers, sub)
         folder = sub.file_cooperative_id if sub.file_cooperative_id in registry.members else lake.UNKNOWN
         paths.update(_write_reports(settings, kind, sub, decision, why, folder, n_good, problems, gx_slice))
         reason = None if why is None else str(why)  # a plain str for the database driver
-        outcomes.append(Outcome(sub.submission_id, decision, reason, len(sub.bronze), n_good, n_bad, paths))
+        outcomes.append(Outcome(sub.submission_id, decision, reason, len(sub.bronze), n_good, n_bad, n_warned, paths))
 
     seconds["files"] += time.perf_counter() - clock
     now = store.utcnow()
@@ -204,6 +213,7 @@ def _validate_kind(
             "decision_reason": o.decision_reason,
             "rows_silver": o.rows_silver,
             "rows_quarantine": o.rows_quarantine,
+            "rows_warning": o.rows_warning,
             "silver_path": None,
             "quarantine_path": None,
             **o.paths,
@@ -224,17 +234,24 @@ def _validate_kind(
             }
         )
     )
+    decided_ids = [o.submission_id for o in outcomes]
+    totals = ev.totals[ev.totals["submission_id"].isin(decided_ids)].to_dict("records")
     with store.get_engine(settings.db_url).begin() as conn:
         conn.execute(statement, decided)  # one executemany for the batch
+        # the history of later months, in the same transaction as the decisions (a retry writes it afresh)
+        conn.execute(delete(store.SubmissionTotal).where(store.SubmissionTotal.submission_id.in_(decided_ids)))
+        if totals:
+            conn.execute(insert(store.SubmissionTotal), totals)
     for o, sub in zip(outcomes, subs, strict=True):
         log.info(
-            "%s %s (%s): %s, %d rows = %d silver + %d quarantined; GX result %s; feedback %s",
+            "%s %s (%s): %s, %d rows = %d silver (%d with warnings) + %d quarantined; GX result %s; feedback %s",
             kind,
             o.submission_id,
             sub.file_name,
             o.decision,
             o.rows_bronze,
             o.rows_silver,
+            o.rows_warning,
             o.rows_quarantine,
             settings.lake / str(o.paths["gx_result_path"]),
             settings.lake / str(o.paths["feedback_path"]),

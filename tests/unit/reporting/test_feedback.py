@@ -27,9 +27,19 @@ def _report(problems):
 
 
 PROBLEMS = [
-    (3, Reason("COMMODITY_UNKNOWN", "commodity", EVIL, "Komoditas tidak ada.", "unknown", "Gunakan katalog.")),
-    (4, Reason("QUANTITY_NOT_POSITIVE", "quantity", "-5", "Jumlah harus > 0.", "negative", "Tulis jumlah positif.")),
-    (4, Reason("DUPLICATE_ROW", "*", "", "Baris ini sama persis dengan baris 2.", "repeat", "Hapus baris ganda.")),
+    (3, Reason("COMMODITY_UNKNOWN", "commodity", EVIL, "Komoditas tidak ada.", "unknown", "Gunakan katalog.", "error")),
+    (
+        4,
+        Reason(
+            "QUANTITY_NOT_POSITIVE", "quantity", "-5", "Jumlah harus > 0.", "negative", "Tulis jumlah positif.", "error"
+        ),
+    ),
+    (
+        4,
+        Reason(
+            "DUPLICATE_ROW", "*", "", "Baris ini sama persis dengan baris 2.", "repeat", "Hapus baris ganda.", "error"
+        ),
+    ),
 ]
 
 
@@ -38,10 +48,31 @@ def test_csv_opens_in_excel_and_neutralises_formulas():
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == list(feedback.CSV_COLUMNS)
-    assert rows[1][:4] == ["3", "komoditas", "'" + EVIL, "COMMODITY_UNKNOWN"]
-    assert rows[2][2] == "'-5"
-    assert rows[3][1] == "seluruh baris"
+    assert rows[1][:5] == ["KESALAHAN", "3", "komoditas", "'" + EVIL, "COMMODITY_UNKNOWN"]
+    assert rows[2][3] == "'-5"
+    assert rows[3][2] == "seluruh baris"
     assert len(rows) == 1 + len(PROBLEMS)
+
+
+WARNING = Reason("GRADE_UNKNOWN", "grade", "super", "Mutu tidak dikenal.", "unknown grade", "Kosongkan.", "warning")
+
+
+def test_errors_and_warnings_have_their_own_sections_errors_first():
+    report = _report([(2, WARNING), *PROBLEMS, (4, WARNING)])
+    rows = list(csv.reader(io.StringIO(feedback.clerk_csv(report).decode("utf-8-sig")), delimiter=";"))
+    # row 4 does not count, so its warning is listed with its errors; row 2 counts with a warning
+    assert [(r[0], r[1], r[4]) for r in rows[1:]] == [
+        ("KESALAHAN", "3", "COMMODITY_UNKNOWN"),
+        ("KESALAHAN", "4", "QUANTITY_NOT_POSITIVE"),
+        ("KESALAHAN", "4", "DUPLICATE_ROW"),
+        ("PERINGATAN", "4", "GRADE_UNKNOWN"),
+        ("PERINGATAN", "2", "GRADE_UNKNOWN"),
+    ]
+    assert (report.rows_rejected, report.rows_warned) == (2, 1)
+    page = feedback.clerk_html(report)
+    errors, warnings = page.index('id="kesalahan"'), page.index('id="peringatan"')
+    assert errors < page.index("COMMODITY_UNKNOWN") < warnings < page.rindex("GRADE_UNKNOWN")
+    assert "(1 di antaranya dengan peringatan)" in page
 
 
 def test_html_is_indonesian_and_escaped():

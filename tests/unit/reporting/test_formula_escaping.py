@@ -59,10 +59,15 @@ def test_the_hubs_own_row_numbers_stay_numbers():
 
 def test_the_clerk_csv_escapes_every_value_it_writes():
     problems = [
-        (n, Reason("COMMODITY_UNKNOWN", "commodity", text, "Komoditas tidak ada.", "unknown", "Gunakan katalog."))
+        (
+            n,
+            Reason(
+                "COMMODITY_UNKNOWN", "commodity", text, "Komoditas tidak ada.", "unknown", "Gunakan katalog.", "error"
+            ),
+        )
         for n, text in enumerate(STARTS.values(), start=2)
     ]
     report = _report(problems)  # the CSV writes the problems, whatever the counts
     rows = list(csv.reader(io.StringIO(feedback.clerk_csv(report).decode("utf-8-sig"), newline=""), delimiter=";"))
-    assert [row[2] for row in rows[1:]] == ["'" + text for text in STARTS.values()]
-    assert [row[0] for row in rows[1:]] == [str(n) for n, _ in problems]
+    assert [row[3] for row in rows[1:]] == ["'" + text for text in STARTS.values()]
+    assert [row[1] for row in rows[1:]] == [str(n) for n, _ in problems]

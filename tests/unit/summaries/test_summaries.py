@@ -17,9 +17,9 @@ REGISTRY = pd.DataFrame([{"cooperative_id": "KDMP-1", "hub_id": "HUB", "district
 
 
 def _ledger(rows):
-    frame = pd.DataFrame(
-        rows, columns=["cooperative_id", "kind", "period", "received_at", "decision", "rows_bronze", "rows_quarantine"]
-    )
+    """Ledger rows: cooperative_id, kind, period, received_at, decision, rows_bronze, rows_quarantine, rows_warning."""
+    columns = ["cooperative_id", "kind", "period", "received_at", "decision", "rows_bronze", "rows_quarantine"]
+    frame = pd.DataFrame([(*r, 0) if len(r) == len(columns) else r for r in rows], columns=[*columns, "rows_warning"])
     frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
     return frame
 
@@ -27,7 +27,7 @@ def _ledger(rows):
 def test_compliance_states_rejection_rate_and_staleness():
     ledger = _ledger(
         [
-            ("kdmp-1", "lines", "2026-07", datetime(2026, 8, 5, 2, tzinfo=UTC), "accepted", 20, 0),
+            ("kdmp-1", "lines", "2026-07", datetime(2026, 8, 5, 2, tzinfo=UTC), "accepted", 20, 0, 3),
             ("KDMP-1", "lines", "2026-08", datetime(2026, 9, 15, 2, tzinfo=UTC), "rejected", 10, 10),
             # 16:30 UTC on the 10th is 23:30 WIB: still on time
             ("KDMP-1", "finance", "2026-07", datetime(2026, 8, 10, 16, 30, tzinfo=UTC), "accepted", 1, 0),
@@ -37,6 +37,7 @@ def test_compliance_states_rejection_rate_and_staleness():
     out = compliance.reporting_compliance(ledger, REGISTRY, ["2026-07", "2026-08", "2026-09"])
     got = {(r.kind, r.period): (r.status, r.rejection_rate, r.months_since_last_accepted) for r in out.itertuples()}
     assert got[("lines", "2026-07")] == ("on_time", 0.0, 0)
+    assert out.set_index(["kind", "period"]).loc[("lines", "2026-07"), "rows_warning"] == 3
     assert got[("lines", "2026-08")] == ("late", 1.0, 1)
     assert got[("lines", "2026-09")][0] == "missing" and got[("lines", "2026-09")][2] == 2
     assert got[("finance", "2026-07")][0] == "on_time"

@@ -7,7 +7,9 @@ indices land on the right submission and row.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -75,6 +77,15 @@ LINE_CASES = [
     ("commodity_unknown", {"commodity": "Lada Putig"}, {"COMMODITY_UNKNOWN"}, None),
     ("unit_not_allowed", {"unit": "tabung"}, {"UNIT_NOT_ALLOWED"}, None),
     ("grade_unknown", {"grade": "III"}, {"GRADE_UNKNOWN"}, None),
+    # squid and fish are graded by size at market [S67]
+    ("grade_size_for_squid", {"commodity": "Cumi-cumi", "grade": "Besar", "unit_price_idr": "Rp 110.000"}, set(), None),
+    (
+        "grade_for_an_ungraded_commodity",
+        {"commodity": "TBS Sawit", "grade": "super", "quantity": "500", "unit_price_idr": "Rp 3.000"},
+        {"GRADE_UNKNOWN"},
+        None,
+    ),
+    ("nik_in_notes", {"notes": "titip 3201123456780001"}, {"NIK_IN_NOTES"}, None),
     ("quantity_not_a_number", {"quantity": "banyak"}, {"NUMBER_FORMAT"}, None),
     ("price_not_a_number", {"unit_price_idr": "160rb"}, {"NUMBER_FORMAT"}, None),
     ("quantity_mixed_grouping", {"quantity": "1,234.567,8"}, {"NUMBER_FORMAT"}, None),
@@ -124,12 +135,17 @@ def _submission(
 
 
 @pytest.fixture(scope="module")
-def line_results() -> dict[str, list[list[validate.Reason]]]:
+def line_evaluation() -> tuple[list[validate.SubmissionInput], validate.Evaluation]:
     subs = []
     for case, change, _, received in LINE_CASES:
         second = {**LINE, "date": "06/07/2026", **change} if change else dict(LINE)
         subs.append(_submission(case, contract.LINES, [dict(LINE), second], received))
-    ev = validate.evaluate(contract.LINES, subs, REGISTRY, load_catalogue())
+    return subs, validate.evaluate(contract.LINES, subs, REGISTRY, load_catalogue())
+
+
+@pytest.fixture(scope="module")
+def line_results(line_evaluation) -> dict[str, list[list[validate.Reason]]]:
+    subs, ev = line_evaluation
     return {
         s.submission_id: ev.row_reasons(lo, hi) for s, lo, hi in zip(subs, ev.bounds[:-1], ev.bounds[1:], strict=True)
     }
@@ -156,6 +172,66 @@ def test_line_rule_passes_good_row_and_fails_bad_row(line_results, case, change,
     for reason in bad:
         assert reason.message_id and reason.message_en and reason.fix_id
         assert "{" not in reason.message_id + reason.fix_id, "unfilled template field"
+
+
+# What each rule's failure does (README, "Validate"): a warning keeps the line, an error quarantines it.
+WARNINGS = {("GRADE_UNKNOWN", "grade"), ("NIK_IN_NOTES", "notes"), ("NUMBER_FORMAT", "unit_price_idr")}
+WARNINGS |= {("PRICE_TOO_LOW", "unit_price_idr"), ("PRICE_TOO_HIGH", "unit_price_idr")}
+WARNINGS |= {("QUANTITY_OUTLIER", "quantity")}
+
+
+def _catalogue_rules(kind: str) -> list[contract.Rule]:
+    from include.kopdes_hub.validate.gx import contract_rules
+
+    return contract_rules(kind, REGISTRY, load_catalogue())
+
+
+@pytest.mark.parametrize("kind", contract.KINDS)
+def test_every_rule_has_the_severity_its_effect_on_the_numbers_calls_for(kind):
+    for rule in _catalogue_rules(kind):
+        expected = contract.WARNING if (rule.rule_id, rule.column) in WARNINGS else contract.ERROR
+        assert rule.severity == expected, (rule.rule_id, rule.column)
+
+
+def test_the_readme_rule_table_gives_every_rule_its_severity():
+    """The README's rule table is the engineer's reference: every rule id is in it, with the contract's severity."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| rule_id | checks (GX expectation) | severity |") :].split("\n\n")[0]
+    documented: dict[str, set[str]] = {}
+    for line in table.splitlines()[2:]:
+        first, _, severity, _ = (cell.strip() for cell in line.strip("|").split(" | ", 3))
+        for rule_id in re.findall(r"`([A-Z_]+)`", first):
+            documented.setdefault(rule_id, set()).add(severity)
+    used: dict[str, set[str]] = {"FILE_REJECTED": {contract.ERROR}}
+    for kind in contract.KINDS:
+        for rule in _catalogue_rules(kind):
+            used.setdefault(rule.rule_id, set()).add(rule.severity)
+    assert documented == used
+
+
+@pytest.mark.parametrize(("case", "change", "rules", "received"), LINE_CASES, ids=[c[0] for c in LINE_CASES])
+def test_a_warning_keeps_the_line_and_an_error_quarantines_it(line_evaluation, case, change, rules, received):
+    subs, ev = line_evaluation
+    lo = int(ev.bounds[[s.submission_id for s in subs].index(case)])
+    reasons = ev.reasons.get(lo + 1, [])
+    for reason in reasons:
+        expected = contract.WARNING if (reason.rule_id, reason.column) in WARNINGS else contract.ERROR
+        assert reason.severity == expected, reason.rule_id
+    assert ev.bad[lo + 1] == any(r.severity == contract.ERROR for r in reasons)
+    assert ev.warned[lo + 1] == (bool(reasons) and not ev.bad[lo + 1])
+
+
+def test_each_expectation_carries_its_rule_severity_into_gx(line_evaluation):
+    _, ev = line_evaluation
+    rule_list = _catalogue_rules(contract.LINES)
+    seen = 0
+    for result in ev.gx_results:
+        for r in result.results:
+            rule = rule_list[r.expectation_config.meta["rule"]]
+            assert r.expectation_config.severity.value == contract.GX_SEVERITY[rule.severity]
+            seen += 1
+    assert seen == len(rule_list)  # both GX runs together check every rule once
+    assert ev.gx_results[0].get_max_severity_failure().value == "critical"
 
 
 @pytest.mark.parametrize(("case", "change", "rules"), FINANCE_CASES, ids=[c[0] for c in FINANCE_CASES])
