@@ -42,7 +42,8 @@ def _landing(settings) -> None:
         settings,
         f"{BADAU}_2026-07.csv",
         [
-            f"{BADAU};2026-07;pasokan;03/07/2026;TBS Sawit;40;tandan;45.000;;",
+            # TBS is not graded: a warning, the line counts (and its value: the price is sound)
+            f"{BADAU};2026-07;pasokan;03/07/2026;TBS Sawit;40;tandan;45.000;segar;",
             f"{BADAU};2026-07;pasokan;17/07/2026;TBS Sawit;2;ton;3.100.000;;",
         ],
         datetime(2026, 8, 6, tzinfo=UTC),
@@ -172,6 +173,8 @@ def test_chain_to_summaries_and_report(settings, airflow_db, tmp_path):
     assert len(compliance) == 49 * 2  # every registered cooperative, both kinds
     perpat = compliance[(compliance["cooperative_id"] == PERPAT) & (compliance["kind"] == "lines")].iloc[0]
     assert (perpat["status"], perpat["submissions"], perpat["accepted"]) == ("on_time", 2, True)
+    badau = compliance[(compliance["cooperative_id"] == BADAU) & (compliance["kind"] == "lines")].iloc[0]
+    assert (badau["rows_bronze"], badau["rows_quarantine"], badau["rows_warning"]) == (2, 0, 1)
 
     # republishing finds nothing stale
     assert publish.plan(settings) == []
@@ -182,4 +185,6 @@ def test_chain_to_summaries_and_report(settings, airflow_db, tmp_path):
     assert page.console_errors == []
     assert page.charts >= 3, "the balance, leading-commodity and compliance charts"
     assert "Laporan Hub Koperasi" in page.dom and "Rencana transfer" in page.dom
+    warnings = page.dom[page.dom.index('id="warnings"') :]
+    assert BADAU in warnings[: warnings.index("</table>")], "the month's warnings per cooperative"
     assert page.screenshot.stat().st_size > 20_000
