@@ -21,7 +21,7 @@ from typing import TypedDict
 import pyarrow as pa
 from sqlalchemy import delete, select
 
-from include.kopdes_hub import contract, ledger
+from include.kopdes_hub import closing, contract, ledger
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import gold, lake, schemas, store
@@ -97,7 +97,8 @@ def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
     published = ledger.publication_fingerprints(settings.db_url, DATASET.name)
     changed = {p for p, items in inputs.items() if published.get(p) != fingerprint(items)}
     vanished = set(published) - set(inputs)
-    return sorted(changed | vanished | (set(force) & (set(inputs) | set(published))))
+    planned = changed | vanished | (set(force) & (set(inputs) | set(published)))
+    return sorted(planned - closing.closed_periods(settings.db_url))  # a closed month is never rewritten
 
 
 def received_periods(settings: Settings, start: datetime, end: datetime) -> tuple[str, ...]:
@@ -124,7 +125,12 @@ class GoldPartition(TypedDict):
 
 
 def rebuild_period(settings: Settings, period: str) -> GoldPartition:
-    """Rebuild one period's partition and SQL rows from the submissions that count now (idempotent)."""
+    """Rebuild one period's partition and SQL rows from the submissions that count now (idempotent); a closed
+    month is left as approved."""
+    if period in closing.closed_periods(settings.db_url):
+        log.info("%s is closed: its gold stays as approved until a reopen", period)
+        kept = gold.read_partition(settings.lake, DATASET, period)
+        return GoldPartition(period=period, rows=kept.num_rows, submissions=0)
     inputs = live_inputs(settings).get(period, [])
     if inputs:
         silver = lake.read_parquet_files([settings.lake / path for _, path in inputs], SILVER_COLUMNS)

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import select
 
-from include.kopdes_hub import contract
+from include.kopdes_hub import closing, contract
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.ledger import publication_fingerprints as ledger_fingerprints
 from include.kopdes_hub.ledger import record_publication as ledger_record
@@ -166,13 +166,21 @@ def publish_period(settings: Settings, period: str) -> dict[str, int | str]:
     (``hub_report.render``), and only then record the publication."""
     if not is_period(period):
         raise ValueError(f"{period!r} is not a month (YYYY-MM): nothing to publish")
+    month = closing.state(settings.db_url, period)
+    if month.closed:  # never recomputed: only a close whose freeze did not finish is finished here
+        if not closing.is_final(settings, period):
+            closing.finalize(settings, period)
+        return {"closed": period, "version": month.version}
     # the inputs are read once, before the summaries: a rebuild of the month meanwhile must leave it stale
     volumes = ledger_fingerprints(settings.db_url, "commodity_volumes")
     ledger = _ledger_frame(settings.db_url)
     frames = summarise_period(settings, period, ledger)
+    published_at = store.utcnow()
     tables = {}
     for dataset in schemas.SUMMARIES:
-        frame = frames[dataset.name]
+        frame = frames[dataset.name].assign(
+            publication_version=month.publication_version, published_at=published_at, month_status=month.month_status
+        )
         names = [c.name for c in dataset.columns]
         frame = frame.reindex(columns=names)
         tables[dataset.name] = pa.Table.from_pandas(frame, schema=dataset.schema, preserve_index=False)
@@ -191,17 +199,20 @@ def publish_period(settings: Settings, period: str) -> dict[str, int | str]:
 SUMMARIES_PUBLICATION = "summaries"
 
 
-def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], period: str) -> str:
+def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], period: str, version: int) -> str:
     """What a month's summaries depend on: the gold volumes of the month and the ones its trend looks back on,
     and every ledger decision up to the month, with when it landed (compliance, staleness and eligibility read
     those; a received time moves earlier when the same content turns up under an older name). A decision of no
     known month is in every month's print: publishing a month once too often is cheap, a stale month is not."""
 
     upto = ledger[ledger["period"].fillna("") <= period]
-    state = sorted(
-        f"{r.submission_id}:{r.status}:{r.rows_quarantine}:{r.rows_warning}:{r.received_at}"
-        for r in upto.itertuples(index=False)
-    )
+    state = [
+        f"version={version}",
+        *sorted(
+            f"{r.submission_id}:{r.status}:{r.rows_quarantine}:{r.rows_warning}:{r.received_at}"
+            for r in upto.itertuples(index=False)
+        ),
+    ]
     window = [*previous_periods(period, TREND_MONTHS), period]
     parts = [*state, *(f"{p}={volume_prints.get(p, '')}" for p in window)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -213,8 +224,15 @@ def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
     volumes = {p: f for p, f in ledger_fingerprints(settings.db_url, "commodity_volumes").items() if is_period(p)}
     published = ledger_fingerprints(settings.db_url, SUMMARIES_PUBLICATION)
     ledger = _ledger_frame(settings.db_url)
-    stale = {p for p in volumes if published.get(p) != _inputs_fingerprint(ledger, volumes, p)}
-    return sorted(stale | (set(force) & set(volumes)))
+    months = closing.states(settings.db_url)
+
+    def version(p: str) -> int:
+        return months.get(p, closing.MonthState(p)).publication_version
+
+    closed = {p for p, m in months.items() if m.closed}
+    stale = {p for p in volumes if published.get(p) != _inputs_fingerprint(ledger, volumes, p, version(p))}
+    unfinished = {p for p in closed if p in volumes and not closing.is_final(settings, p)}
+    return sorted(((stale | (set(force) & set(volumes))) - closed) | unfinished)
 
 
 def record_publication(
@@ -223,6 +241,8 @@ def record_publication(
     """Record the month published from ``ledger`` and the gold ``volumes`` fingerprints it was built from."""
     if volumes is None:
         volumes = ledger_fingerprints(settings.db_url, "commodity_volumes")
-    fingerprint = _inputs_fingerprint(ledger, volumes, period)
+    fingerprint = _inputs_fingerprint(
+        ledger, volumes, period, closing.state(settings.db_url, period).publication_version
+    )
     with store.get_engine(settings.db_url).begin() as conn:
         ledger_record(conn, SUMMARIES_PUBLICATION, period, fingerprint, rows, 0, "1.0")

@@ -42,6 +42,7 @@ class SubmissionReport:
     rows_total: int
     rows_accepted: int
     problems: list[tuple[int, Any]]  # (row number, Reason), in file order: errors and warnings
+    month_closed: bool = False  # the month was approved and closed: the file is held until a reopen
 
     @property
     def _rejected_rows(self) -> set[int]:

@@ -80,10 +80,25 @@ _PLACE = (
     Column("village_code", pa.string(), "Kemendagri code", "desa/kelurahan", "kode desa"),
 )
 _PERIOD = Column("period", pa.string(), "YYYY-MM", "reporting month (the partition key)", "periode")
+# Every summary row says which publication of its month it belongs to (issue 14): the month's n-th approval is
+# version n (final); an open month's rows are the draft of the next version.
+_PUBLICATION = (
+    Column(
+        "publication_version",
+        pa.int64(),
+        "version",
+        "the month's publication: n = its n-th approval (final), or the draft of it",
+        "versi publikasi",
+    ),
+    Column("published_at", pa.timestamp("us", tz="UTC"), "UTC", "when this version was published", "diterbitkan"),
+    Column(
+        "month_status", pa.string(), "draft / final", "final once the hub manager approved the month", "status bulan"
+    ),
+)
 
 HUB_BALANCE = Dataset(
     name="hub_balance",
-    version="1.0",
+    version="1.1",
     partition="period",
     columns=(
         _PERIOD,
@@ -100,11 +115,12 @@ HUB_BALANCE = Dataset(
         Column("received_base", pa.float64(), "base_unit", "received from other villages", "diterima"),
         Column("unsold_base", pa.float64(), "base_unit", "surplus left for outside markets", "sisa dijual keluar"),
         Column("unmet_base", pa.float64(), "base_unit", "deficit left to buy from outside", "kekurangan dibeli"),
+        *_PUBLICATION,
     ),
 )
 HUB_TRANSFERS = Dataset(
     name="hub_transfers",
-    version="1.0",
+    version="1.1",
     partition="period",
     columns=(
         _PERIOD,
@@ -123,11 +139,12 @@ HUB_TRANSFERS = Dataset(
             "biaya per satuan",
         ),
         Column("cost_idr", pa.float64(), "IDR", "quantity x cost per unit", "biaya (Rp)"),
+        *_PUBLICATION,
     ),
 )
 FINANCING_ELIGIBILITY = Dataset(
     name="financing_eligibility",
-    version="1.0",
+    version="1.1",
     partition="period",
     columns=(
         _PERIOD,
@@ -169,11 +186,12 @@ FINANCING_ELIGIBILITY = Dataset(
             "every rule: id, passed, severity, value, threshold, source, reason",
             "rincian aturan",
         ),
+        *_PUBLICATION,
     ),
 )
 LEADING_COMMODITIES = Dataset(
     name="leading_commodities",
-    version="1.0",
+    version="1.1",
     partition="period",
     columns=(
         _PERIOD,
@@ -191,11 +209,12 @@ LEADING_COMMODITIES = Dataset(
         Column("trend", pa.float64(), "ratio", "volume / mean of the 3 months before - 1", "tren"),
         Column("rank_in_district", pa.int64(), "rank", "1 = largest value in the district", "peringkat"),
         Column("leading", pa.bool_(), "", "location_quotient > 1 (komoditas unggulan)", "unggulan"),
+        *_PUBLICATION,
     ),
 )
 REPORTING_COMPLIANCE = Dataset(
     name="reporting_compliance",
-    version="1.1",
+    version="1.2",
     partition="period",
     columns=(
         _PERIOD,
@@ -216,6 +235,7 @@ REPORTING_COMPLIANCE = Dataset(
         Column(
             "months_since_last_accepted", pa.int64(), "months", "0 = this month; null = never", "bulan sejak diterima"
         ),
+        *_PUBLICATION,
     ),
 )
 

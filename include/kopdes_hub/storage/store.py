@@ -207,6 +207,33 @@ class Publication(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class MonthClose(Base):
+    """A month's close (migration 0007): open or closed, and how many times the hub manager approved it (its final
+    publication's version). A closed month is never rewritten by aggregate or publish."""
+
+    __tablename__ = "month_close"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))  # OPEN or CLOSED
+    version: Mapped[int] = mapped_column(Integer)  # approvals so far: the final version while closed
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MonthDecision(Base):
+    """Every decision on a month's close: who, when, why, and through what (the Airflow UI or the CLI)."""
+
+    __tablename__ = "month_decision"
+    decision_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # close, reject or reopen
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(10))  # ui or cli
+    version: Mapped[int] = mapped_column(Integer)  # the month's version after the decision
+
+
 class GoldCommodityVolume(Base):
     """gold/commodity_volumes as a SQL table, replaced per period (schemas.COMMODITY_VOLUMES)."""
 

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow.parquet as pq
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from include.kopdes_hub import contract
+from include.kopdes_hub import closing, contract
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.reference import Catalogue, load_catalogue
 from include.kopdes_hub.reporting import feedback
@@ -176,6 +176,7 @@ def _validate_kind(
         kind, ev.prepared.filter(bad), bronze.filter(bad), [reasons[int(p)] for p in bad_positions]
     )
     row_numbers = ev.prepared["_row_number"].to_numpy()
+    closed = closing.closed_periods(settings.db_url)  # a file for a closed month is held: its clerk is told
     told = np.array(sorted(reasons), dtype=np.int64)  # rows with an error or a warning, in file order
 
     outcomes = []
@@ -199,7 +200,8 @@ def _validate_kind(
         problems = [(int(row_numbers[p]), reason) for p in mine for reason in reasons[int(p)]]
         gx_slice = _slice_result(ev.gx_results, int(lo), int(hi), row_numbers, sub)
         folder = sub.file_cooperative_id if sub.file_cooperative_id in registry.members else lake.UNKNOWN
-        paths.update(_write_reports(settings, kind, sub, decision, why, folder, n_good, problems, gx_slice))
+        report = _write_reports(settings, kind, sub, decision, why, folder, n_good, problems, gx_slice, closed)
+        paths.update(report)
         reason = None if why is None else str(why)  # a plain str for the database driver
         outcomes.append(Outcome(sub.submission_id, decision, reason, len(sub.bronze), n_good, n_bad, n_warned, paths))
 
@@ -269,6 +271,7 @@ def _write_reports(
     rows_accepted: int,
     problems: list[tuple[int, Reason]],
     gx_result: dict[str, Any],
+    closed: set[str],
 ) -> dict[str, str]:
     """The engineer's GX result (JSON + HTML) and the clerk's feedback (HTML + CSV) of one submission; the clerk's
     pages go under ``folder``, the registered cooperative (never a path taken from the file) or ``unknown``."""
@@ -287,6 +290,7 @@ def _write_reports(
         rows_total=len(sub.bronze),
         rows_accepted=rows_accepted,
         problems=problems,
+        month_closed=partition in closed,
     )
     page = lake.feedback_path(settings.lake, folder, partition, sub.submission_id, "html")
     lake.write_text_atomic(feedback.clerk_html(report), page)

@@ -1,0 +1,234 @@
+"""The monthly close: a month past its deadline is approved by the hub manager, its figures become final and
+versioned, and files that land for it later are held until a recorded reopen.
+
+- The store keeps each month's state (``month_close``: open or closed, and how many approvals it had) and every
+  decision on it (``month_decision``: close, reject or reopen, by whom, when, why, through the UI or the CLI).
+- A closed month is never rewritten: aggregate and publish skip it. Its summaries say ``month_status`` final and
+  ``publication_version`` n (the n-th approval); a copy of each gold partition of that version is kept under
+  ``gold_history/<dataset>/period=YYYY-MM/version=n/`` for BI ("as approved on ..."), beside the latest in gold/.
+- A file for a closed month is ingested and validated as usual (its clerk is told the month is closed and the
+  file held); it is held when it was validated after the month's close, and counts as late for compliance.
+- A reopen lets the held files in: the next aggregate and publish rebuild the month as the draft of version n+1.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from include.kopdes_hub import contract
+from include.kopdes_hub.config import Settings
+from include.kopdes_hub.periods import LOCAL_TZ, due_date, is_period, normalize_period
+from include.kopdes_hub.storage import gold, lake, schemas, store
+
+log = logging.getLogger(__name__)
+
+OPEN, CLOSED = "open", "closed"
+DRAFT, FINAL = "draft", "final"
+CLOSE, REJECT, REOPEN = "close", "reject", "reopen"
+UI, CLI = "ui", "cli"
+# what gets frozen with a version: the gold volumes and every summary
+FROZEN = (schemas.COMMODITY_VOLUMES, *schemas.SUMMARIES)
+
+
+@dataclass(frozen=True)
+class MonthState:
+    period: str
+    status: str = OPEN
+    version: int = 0  # approvals so far
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.status == CLOSED
+
+    @property
+    def publication_version(self) -> int:
+        """The version the month's summaries carry: the approved one while closed, else the draft of the next."""
+        return self.version if self.closed else self.version + 1
+
+    @property
+    def month_status(self) -> str:
+        return FINAL if self.closed else DRAFT
+
+
+def states(db_url: str) -> dict[str, MonthState]:
+    """Every month the store has a close record for (a month without one is open, never approved)."""
+    with store.get_engine(db_url).connect() as conn:
+        rows = conn.execute(select(store.MonthClose)).all()
+    return {r.period: MonthState(r.period, r.status, r.version, r.closed_at, r.closed_by) for r in rows}
+
+
+def state(db_url: str, period: str) -> MonthState:
+    return states(db_url).get(period, MonthState(period))
+
+
+def closed_periods(db_url: str) -> set[str]:
+    return {p for p, s in states(db_url).items() if s.closed}
+
+
+def _decide(
+    settings: Settings, period: str, action: str, by: str, reason: str | None, source: str, now: datetime
+) -> MonthState:
+    """Record a decision and the month's new state in one transaction."""
+    if not is_period(period):
+        raise ValueError(f"{period!r} is not a month (YYYY-MM)")
+    if not by.strip():
+        raise ValueError("a decision needs the name of who took it")
+    current = state(settings.db_url, period)
+    if action == CLOSE:
+        if current.closed:
+            return current  # a replayed approval changes nothing
+        new = MonthState(period, CLOSED, current.version + 1, now, by)
+    elif action == REOPEN:
+        if not current.closed:
+            raise ValueError(f"{period} is not closed: there is nothing to reopen")
+        if not (reason or "").strip():
+            raise ValueError("a reopen needs a reason")
+        new = MonthState(period, OPEN, current.version, current.closed_at, current.closed_by)
+    else:  # a rejection keeps the month open, with its reason on record
+        new = current
+    with store.get_engine(settings.db_url).begin() as conn:
+        values = {
+            "status": new.status,
+            "version": new.version,
+            "closed_at": new.closed_at,
+            "closed_by": new.closed_by,
+            "updated_at": now,
+        }
+        if conn.execute(select(store.MonthClose.period).where(store.MonthClose.period == period)).first():
+            conn.execute(update(store.MonthClose).where(store.MonthClose.period == period).values(**values))
+        else:
+            conn.execute(insert(store.MonthClose).values(period=period, **values))
+        conn.execute(
+            insert(store.MonthDecision).values(
+                period=period,
+                action=action,
+                decided_by=by,
+                decided_at=now,
+                reason=reason,
+                source=source,
+                version=new.version,
+            )
+        )
+    log.info("%s %s by %s (%s): %s, version %d", period, action, by, source, new.status, new.version)
+    return new
+
+
+def close(settings: Settings, period: str, by: str, reason: str | None = None, source: str = CLI) -> MonthState:
+    """Approve the month: record it, then freeze its figures as final version n (idempotent: a rerun after a crash
+    between the two finishes the freeze)."""
+    new = _decide(settings, period, CLOSE, by, reason, source, store.utcnow())
+    finalize(settings, period)
+    return new
+
+
+def reject(settings: Settings, period: str, by: str, reason: str | None, source: str = UI) -> MonthState:
+    return _decide(settings, period, REJECT, by, reason, source, store.utcnow())
+
+
+def reopen(settings: Settings, period: str, by: str, reason: str, source: str = CLI) -> MonthState:
+    """Reopen a closed month: the next run lets its held files in and publishes the draft of version n+1; version
+    n stays readable in gold_history/."""
+    return _decide(settings, period, REOPEN, by, reason, source, store.utcnow())
+
+
+def history_path(lake_dir: Path, dataset: schemas.Dataset, period: str, version: int) -> Path:
+    return lake_dir / "gold_history" / dataset.name / f"period={period}" / f"version={version}" / "part-0.parquet"
+
+
+def is_final(settings: Settings, period: str) -> bool:
+    """Are the month's latest summaries its approved version (a close whose freeze finished)?"""
+    current = state(settings.db_url, period)
+    if not current.closed:
+        return False
+    table = gold.read_partition(settings.lake, schemas.REPORTING_COMPLIANCE, period)
+    if not table.num_rows:
+        return False
+    statuses = set(table["month_status"].to_pylist())
+    versions = set(table["publication_version"].to_pylist())
+    return statuses == {FINAL} and versions == {current.version}
+
+
+def finalize(settings: Settings, period: str) -> None:
+    """Mark a closed month's latest summaries final (its rows as they are, nothing recomputed), in the Parquet
+    partitions and the SQL tables, and keep a copy of every gold partition of the version in gold_history/."""
+    from include.kopdes_hub.reporting import hub_report
+
+    current = state(settings.db_url, period)
+    if not current.closed:
+        raise ValueError(f"{period} is not closed")
+    tables = {}
+    for dataset in schemas.SUMMARIES:
+        table = gold.read_partition(settings.lake, dataset, period)
+        n = table.num_rows
+        for name, value in (
+            ("publication_version", current.version),
+            ("month_status", FINAL),
+            ("published_at", current.closed_at),
+        ):
+            column = dataset.schema.field(name)
+            table = table.set_column(table.schema.get_field_index(name), column, _repeat(value, n, column.type))
+        tables[dataset.name] = table
+        gold.write_partition(settings.lake, dataset, period, table)
+    with store.get_engine(settings.db_url).begin() as conn:
+        for name, table in tables.items():
+            gold.replace_sql_period(conn, store.SUMMARY_TABLES[name], period, table)
+    for dataset in FROZEN:
+        source = gold.partition_path(settings.lake, dataset, period)
+        if source.exists():
+            target = history_path(settings.lake, dataset, period, current.version)
+            lake.write_parquet_atomic(lake.read_parquet(source), target)
+    report = hub_report.render(settings, period)
+    versioned = report.with_name(f"{report.stem}_v{current.version}.html")
+    shutil.copyfile(report, versioned.with_suffix(".tmp"))
+    versioned.with_suffix(".tmp").replace(versioned)
+
+
+def _repeat(value: Any, n: int, type_: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.array([value] * n, type_)
+
+
+def due_months(settings: Settings, today: date | None = None) -> list[str]:
+    """Months with published figures, past their reporting deadline (the 10th of the next month, WIB), and open."""
+    today = today or store.utcnow().astimezone(LOCAL_TZ).date()
+    published = sorted(
+        p.name.removeprefix("period=")
+        for p in (settings.lake / "gold" / schemas.REPORTING_COMPLIANCE.name).glob("period=*")
+    )
+    closed = closed_periods(settings.db_url)
+    return [p for p in published if is_period(p) and due_date(p) < today and p not in closed]
+
+
+def held_submissions(settings: Settings, period: str) -> list[dict[str, Any]]:
+    """The month's submissions validated after its close, while it is closed: held until a reopen."""
+    current = state(settings.db_url, period)
+    if not current.closed or current.closed_at is None:
+        return []
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(
+            select(store.Submission).where(
+                store.Submission.validated_at > current.closed_at, store.Submission.decision.is_not(None)
+            )
+        ).all()
+    return [
+        {
+            "submission_id": r.submission_id,
+            "file_name": r.file_name,
+            "cooperative_id": r.cooperative_id,
+            "kind": r.kind,
+            "received_at": r.received_at,
+            "decision": r.decision,
+        }
+        for r in rows
+        if normalize_period(r.period) == period and r.kind in contract.KINDS
+    ]
