@@ -232,3 +232,41 @@ def held_submissions(settings: Settings, period: str) -> list[dict[str, Any]]:
         for r in rows
         if normalize_period(r.period) == period and r.kind in contract.KINDS
     ]
+
+
+def _id_number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def close_pack(settings: Settings, period: str) -> dict[str, str]:
+    """What the hub manager reads before approving a month (Bahasa Indonesia, Markdown): its key figures,
+    compliance, the files still quarantined and the cooperatives missing, and the draft report's link."""
+    volumes = gold.read_partition(settings.lake, schemas.COMMODITY_VOLUMES, period).to_pandas()
+    compliance = gold.read_partition(settings.lake, schemas.REPORTING_COMPLIANCE, period).to_pandas()
+    with store.get_engine(settings.db_url).connect() as conn:
+        names = dict(conn.execute(select(store.Cooperative.cooperative_id, store.Cooperative.cooperative_name)).all())
+    supply = volumes[volumes["flow"] == contract.SUPPLY]
+    demand = volumes[volumes["flow"] == contract.DEMAND]
+    current = state(settings.db_url, period)
+    lines = [
+        f"Bulan **{period}** sudah melewati batas laporan ({due_date(period):%d-%m-%Y}, WIB). Bila disetujui, angka "
+        f"bulan ini menjadi **final versi {current.version + 1}** dan tidak berubah lagi; berkas yang datang "
+        "kemudian disimpan sampai bulan dibuka kembali.",
+        "",
+        f"- Pasokan: Rp {_id_number(supply['value_idr'].fillna(0).sum())} dari {len(supply)} baris gold; "
+        f"kebutuhan: Rp {_id_number(demand['value_idr'].fillna(0).sum())}.",
+    ]
+    for kind, label in ((contract.LINES, "pasokan & kebutuhan"), (contract.FINANCE, "keuangan")):
+        mine = compliance[compliance["kind"] == kind]
+        counts = mine["status"].value_counts()
+        missing = sorted(mine.loc[mine["status"] == "missing", "cooperative_id"])
+        named = ", ".join(names.get(c, c) for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
+        lines.append(
+            f"- Laporan {label}: tepat waktu {counts.get('on_time', 0)}, terlambat {counts.get('late', 0)}, "
+            f"tidak lapor {counts.get('missing', 0)}" + (f" ({named})" if missing else "") + "."
+        )
+        quarantined = int(mine["rows_quarantine"].sum())
+        if quarantined:
+            lines.append(f"- Baris {label} masih dikarantina: {_id_number(quarantined)}.")
+    lines += ["", f"Laporan draf: /kopdes/reports/laporan_hub_{period}.html"]
+    return {"subject": f"Tutup bulan {period}: setujui angka final hub?", "body": "\n".join(lines)}

@@ -69,7 +69,7 @@ print(json.dumps({{"new": sorted(set(sys.modules) - before), "seconds": time.per
 # bronze, ledger or DAG, are allowed in both).
 INDONESIAN = {"yang", "dan", "di", "ke", "dari", "ini", "untuk", "setiap", "dengan", "tidak", "juga", "begitu", "baru"}
 ENGLISH = {"the", "and", "of", "is", "to", "when", "every", "runs", "with", "from", "this", "each", "or"}
-WHEN_INDONESIAN = {"setiap", "begitu", "setelah", "pukul", "malam", "menit"}
+WHEN_INDONESIAN = {"setiap", "begitu", "setelah", "pukul", "malam", "menit", "dipicu"}
 
 
 def _first_paragraph(doc: str) -> str:
@@ -103,6 +103,9 @@ def _schedule(dag) -> tuple[list[tuple[str, str]], list[str]]:
 def test_dags_have_a_schedule_to_state(dagbag):
     for dag in dagbag.dags.values():
         crons, assets = _schedule(dag)
+        if dag.schedule is None:  # triggered by hand (kopdes_reopen): its doc says so
+            assert "triggered by hand" in dag.doc_md.lower() and "dipicu manual" in dag.doc_md, dag.dag_id
+            continue
         assert crons or assets, f"{dag.dag_id}: the test finds no schedule to check the doc against"
 
 
