@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from include.kopdes_hub import closing
 from include.kopdes_hub.storage import schemas, store
-from tests.unit.test_closing import PERPAT, _file, _run
+from tests.unit.test_closing import publish_july
 
 pytestmark = pytest.mark.e2e
 
@@ -60,23 +59,13 @@ def _answer(dag_id: str, task_id: str, options: list[str], form: dict, seen: lis
         time.sleep(0.5)
 
 
-def _month(settings) -> None:
-    _file(
-        settings,
-        f"{PERPAT}_2026-07.csv",
-        [f"{PERPAT};2026-07;pasokan;05/07/2026;Lada Putih;100;kg;160.000;I;"],
-        datetime(2026, 8, 5, tzinfo=UTC),
-    )
-    _run(settings)
-
-
 @pytest.mark.parametrize(("option", "closed"), [("Approve", True)])
 def test_the_manager_answers_the_approval_and_the_store_records_it(settings, airflow_db, option, closed):
     from airflow.utils.state import DagRunState
 
     from dags.kopdes_close import kopdes_close
 
-    _month(settings)
+    publish_july(settings)
     seen: list = []
     reason = "angka sudah diperiksa" if closed else "Membalong belum lapor"
     answerer = threading.Thread(

@@ -40,8 +40,8 @@ def _pepper(settings) -> float:
     return sum(v["quantity_base"] for v in volumes if v["commodity"] == "lada_putih")
 
 
-@pytest.fixture
-def july(settings):
+def publish_july(settings) -> None:
+    """July 2026 with one pepper line, published as its draft."""
     _file(
         settings,
         f"{PERPAT}_2026-07.csv",
@@ -49,6 +49,11 @@ def july(settings):
         datetime(2026, 8, 5, tzinfo=UTC),
     )
     _run(settings)
+
+
+@pytest.fixture
+def july(settings):
+    publish_july(settings)
     return settings
 
 
