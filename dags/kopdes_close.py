@@ -9,16 +9,16 @@ Every day at 09:00 WIB (`0 9 * * *`, WIB), takes the oldest month past its repor
 next month, WIB) that is still open, builds its close pack (key figures, compliance per kind, the cooperatives
 missing, rows still quarantined, the draft report's link) and asks the hub manager with an `ApprovalOperator`
 (subject and body in Bahasa Indonesia; an optional reason in the form). The task waits as `awaiting_input`,
-holding no worker or pool slot. Approve: `record_close` closes the month (who, when and why in `month_decision`),
-its summaries become final version n and a copy of each gold partition is kept in `gold_history/`. Reject:
-`record_close` is skipped and the month stays open (the rejection is in the task's HITL answer; recording it in
-`month_decision` is still to do). One month a run. Reopen with `kopdes_reopen`.
+holding no worker or pool slot. The answer is recorded as it arrives (`adapter.close.MonthApproval`, the
+standard `ApprovalOperator` plus the store): approve closes the month (who, when and why in `month_decision`), its
+summaries become final version n and a copy of each gold partition is kept in `gold_history/`; reject keeps the
+month open, the rejection and its reason on record. One month a run. Reopen with `kopdes_reopen`.
 """
 
-from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
 from include.kopdes_hub.adapter.assets import DEFAULT_ARGS, START, TIMEZONE
+from include.kopdes_hub.adapter.close import REASON, MonthApproval
 
 
 @dag(
@@ -44,21 +44,14 @@ def kopdes_close():
         return close.close_pack(period)
 
     pack = close_pack(next_due_month())
-    approve_month = ApprovalOperator(
+    approve_month = MonthApproval(
         task_id="approve_month",
+        pack_task_id="close_pack",
         subject="{{ ti.xcom_pull(task_ids='close_pack')['subject'] }}",
         body="{{ ti.xcom_pull(task_ids='close_pack')['body'] }}",
-        params={"alasan": Param("", type="string", title="Alasan / catatan (wajib bila menolak)")},
+        params={REASON: Param("", type="string", title="Alasan / catatan (wajib bila menolak)")},
     )
-
-    @task
-    def record_close(pack: dict, answer: dict) -> dict:
-        from include.kopdes_hub.adapter import close
-
-        return close.record_close(pack["period"], answer)
-
     pack >> approve_month
-    record_close(pack, approve_month.output)
 
 
 kopdes_close()

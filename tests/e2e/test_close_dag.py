@@ -59,7 +59,7 @@ def _answer(dag_id: str, task_id: str, options: list[str], form: dict, seen: lis
         time.sleep(0.5)
 
 
-@pytest.mark.parametrize(("option", "closed"), [("Approve", True)])
+@pytest.mark.parametrize(("option", "closed"), [("Approve", True), ("Reject", False)])
 def test_the_manager_answers_the_approval_and_the_store_records_it(settings, airflow_db, option, closed):
     from airflow.utils.state import DagRunState
 
