@@ -1,13 +1,15 @@
-"""Command line for `make run`: seed the demo hub into an empty landing folder, and print what the pipeline holds.
+"""The hub's command line: what `make run` and `make up` call (seed the demo hub,
+run the DAGs, print what the pipeline holds, unpause the DAGs) and what an engineer
+runs by hand (announce files, revalidate submissions).
 
-python -m include.kopdes_hub.cli seed-demo   # only when landing is empty, so a second run changes nothing
-python -m include.kopdes_hub.cli summary
+`--help` lists every command with an example; `COMMAND --help` tells one.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import NamedTuple
 
 from include.kopdes_hub.config import get_settings
 from include.kopdes_hub.storage import store
@@ -59,16 +61,101 @@ def announce(paths: list[str]) -> int:
     return 0
 
 
+def dags_test(dag_id: str) -> int:
+    from include.kopdes_hub.adapter import local_runs
+
+    return local_runs.dags_test(dag_id)
+
+
+def unpause_dags() -> int:
+    from pathlib import Path
+
+    from airflow.configuration import conf
+
+    from include.kopdes_hub.adapter import local_runs
+
+    folder = Path(conf.get("core", "dags_folder")).resolve()
+    unpaused, unparsed = local_runs.unpause_dags(folder)
+    print(f"unpaused {', '.join(unpaused) if unpaused else 'none (every DAG of dags/ already runs)'}")
+    for name in unparsed:
+        print(f"not parsed after {local_runs.PARSE_TIMEOUT:.0f} s, left as it is: {folder / name}")
+    return 0
+
+
+PROG = "python -m include.kopdes_hub.cli"
+
+
+class Command(NamedTuple):
+    name: str
+    help: str  # one line: the list in --help keeps it on one line of an 80-column terminal
+    example: str
+    argument: str | None = None  # metavar of the positional arguments, if any
+    argument_help: str = ""
+    nargs: str | None = None
+
+
+COMMANDS = (
+    Command("seed-demo", "seed the demo hub into landing (only when landing is empty)", "seed-demo"),
+    Command("summary", "print what landing, ledger, lake and summaries hold", "summary"),
+    Command(
+        "announce",
+        "land files atomically, then wake kopdes_ingest",
+        "announce ~/kiriman/KDMP-1902022001_2026-07.csv",
+        "FILE",
+        "files as a clerk sent them (copied, never moved)",
+        "+",
+    ),
+    Command(
+        "revalidate",
+        "send submissions back to bronze to be validated again",
+        "revalidate 3f2a9c1d0b7e4a55",
+        "SUBMISSION_ID",
+        "ledger submission ids (16 hex digits)",
+        "+",
+    ),
+    Command(
+        "dags-test",
+        "run a DAG now (airflow dags test), task logs in the UI",
+        "dags-test kopdes_ingest",
+        "DAG_ID",
+        "a DAG of dags/",
+    ),
+    Command("unpause", "unpause every DAG of dags/ once it is parsed (make up)", "unpause"),
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    # the commands are listed by hand: argparse's own list wraps a name longer than its indent (Python 3.11)
+    width = max(len(c.name) for c in COMMANDS) + 2
+    listing = "\n".join(f"  {c.name:<{width}}{c.help}\n  {'':<{width}}e.g. {PROG} {c.example}" for c in COMMANDS)
+    result = argparse.ArgumentParser(
+        prog=PROG,
+        description=__doc__,
+        epilog=f"commands:\n{listing}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = result.add_subparsers(dest="command", required=True, metavar="COMMAND", help="one of the commands below")
+    for c in COMMANDS:
+        command = commands.add_parser(
+            c.name,
+            description=c.help,
+            epilog=f"example:\n  {PROG} {c.example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if c.argument is not None:
+            command.add_argument("args", metavar=c.argument, nargs=c.nargs, help=c.argument_help)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kopdes", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("command", choices=["seed-demo", "summary", "revalidate", "announce"])
-    parser.add_argument("args", nargs="*", help="submission ids (revalidate) or files (announce)")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     if args.command == "revalidate":
         return revalidate(args.args)
     if args.command == "announce":
         return announce(args.args)
-    return {"seed-demo": seed_demo, "summary": summary}[args.command]()
+    if args.command == "dags-test":
+        return dags_test(args.args)
+    return {"seed-demo": seed_demo, "summary": summary, "unpause": unpause_dags}[args.command]()
 
 
 if __name__ == "__main__":
