@@ -31,6 +31,9 @@ export AIRFLOW__API__HOST ?= 127.0.0.1
 export AIRFLOW__API__PORT ?= 8080
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL ?= http://127.0.0.1:8080/execution/
 export AIRFLOW__LOGGING__LOGGING_LEVEL ?= INFO
+# Times in the UI: Airflow 3 has no server-side default any more ([webserver] default_ui_timezone went with the old
+# UI; [core] default_timezone only reads naive dates). The UI shows the browser's time zone, WIB on a hub PC in
+# Belitung, and each user can pick Asia/Jakarta under User > Timezone (kept in the browser).
 export GX_ANALYTICS_ENABLED := False
 export NO_ANALYTICS := True
 
@@ -38,25 +41,31 @@ export NO_ANALYTICS := True
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
+# Each step says what it does in one line (a first run spends a minute or two installing) instead of echoing recipes.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "      creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.txt
-	touch $@
+	@echo "      installing the pinned lock into $(VENV) with uv $(UV_VERSION) (a minute or two the first time)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.txt
+	@touch $@
 
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
-	mkdir -p $(AIRFLOW_HOME)
-	test -f $(AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE) || echo '{"admin": "admin"}' > $(AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE)
-	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || { tail -40 $(AIRFLOW_HOME)/db-migrate.log; exit 1; }
-	touch $@
+	@echo "      creating Airflow's metadata DB in $(patsubst $(CURDIR)/%,%,$(AIRFLOW_HOME)) (airflow db migrate, log: db-migrate.log)"
+	@mkdir -p $(AIRFLOW_HOME)
+	@test -f $(AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE) || echo '{"admin": "admin"}' > $(AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE)
+	@$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || { tail -40 $(AIRFLOW_HOME)/db-migrate.log; exit 1; }
+	@touch $@
 
 $(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated
-	$(BIN)/airflow pools set kopdes_heavy 2 "memory-heavy kopdes tasks (GX batches, publishing)" > /dev/null
-	touch $@
+	@echo "      creating the pool kopdes_heavy (2 slots)"
+	@$(BIN)/airflow pools set kopdes_heavy 2 "memory-heavy kopdes tasks (GX batches, publishing)" > /dev/null
+	@touch $@
 
 setup: $(VENV)/.installed $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools  ## .venv from the lock, Airflow home in .airflow
+	@echo "      ready: $(VENV) and the Airflow home $(patsubst $(CURDIR)/%,%,$(AIRFLOW_HOME))"
 
 # The hub report is checked in a real headless browser: Debian's chromium, installed when missing (root here).
 CHROMIUM := $(shell command -v chromium 2>/dev/null)
@@ -68,15 +77,27 @@ ifeq ($(CHROMIUM),)
 	  > $(AIRFLOW_HOME)/chromium-install.log 2>&1 || { tail -20 $(AIRFLOW_HOME)/chromium-install.log; exit 1; }
 endif
 
-run: setup  ## seed the demo hub (if landing is empty), run every DAG of the chain, print the summary
-	$(BIN)/python -m include.kopdes_hub.cli seed-demo
-	@for dag in $(CHAIN_DAGS); do \
-	  log=$(AIRFLOW_HOME)/logs/make-run-$$dag.log; mkdir -p $$(dirname $$log); \
-	  echo "airflow dags test $$dag  (log: $$log)"; \
-	  $(BIN)/airflow dags test $$dag > $$log 2>&1 || { tail -60 $$log; echo "FAILED: $$dag, see $$log"; exit 1; }; \
-	  grep -qE "DagRun Finished.*state=success|dag_run_state=success|state=success" $$log || { tail -60 $$log; echo "FAILED: $$dag did not succeed, see $$log"; exit 1; }; \
+# Each DAG runs through `cli dags-test` (airflow dags test, with every task's log where the UI reads it); its console
+# output goes to a file of its own per run, make-run/<UTC time>-<dag_id>.log, so no run overwrites another's.
+MAKE_RUN_LOGS := $(AIRFLOW_HOME)/logs/make-run
+run:  ## seed the demo hub (if landing is empty), run every DAG of the chain, print the summary
+	@echo "[1/4] setting up: $(VENV) from the lock, the Airflow home"
+	@$(MAKE) --no-print-directory setup
+	@echo "[2/4] seeding the demo hub (only into an empty landing folder) ..."
+	@$(BIN)/python -m include.kopdes_hub.cli seed-demo | sed 's/^/      /'
+	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); mkdir -p $(MAKE_RUN_LOGS); \
+	echo "[3/4] running the chain, one DAG after the other (console output: $(patsubst $(CURDIR)/%,%,$(MAKE_RUN_LOGS))/$$stamp-<dag_id>.log)"; \
+	for dag in $(CHAIN_DAGS); do \
+	  log=$(MAKE_RUN_LOGS)/$$stamp-$$dag.log; start=$$(date +%s); printf '      %-17s ' $$dag; \
+	  if $(BIN)/python -m include.kopdes_hub.cli dags-test $$dag > $$log 2>&1; then \
+	    echo "success ($$(( $$(date +%s) - start )) s)"; \
+	  else echo "FAILED"; tail -60 $$log; echo "FAILED: $$dag, see $$log (task logs: make up, the UI)"; exit 1; fi; \
 	done
-	$(BIN)/python -m include.kopdes_hub.cli summary
+	@echo "[4/4] summary"
+	@$(BIN)/python -m include.kopdes_hub.cli summary
+	@echo ""
+	@echo "The hub report, these runs and every task's log are in the Airflow UI: make up, then open"
+	@echo "http://127.0.0.1:$(AIRFLOW__API__PORT) (admin / admin), Browse > Laporan Hub; make down stops it."
 
 test: setup chromium  ## lint and types, then the whole suite (unit, DAG integrity, end to end, services)
 	$(BIN)/ruff check .
@@ -100,12 +121,18 @@ format:  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 # `airflow standalone` leaves orphans and opens log servers on 0.0.0.0, so `up` starts the four services itself,
-# each in its own session (setsid) with its PID recorded, and `down` stops each whole process group.
+# each in its own session (setsid) with its PID recorded, and `down` stops each whole process group. The log servers
+# stay off (--skip-serve-logs): Airflow 3.3 binds them to every interface with no host setting
+# (airflow/utils/serve_logs/core.py), and on one machine the api-server reads every task log from $(AIRFLOW_HOME)/logs.
 SERVICES := api-server scheduler dag-processor triggerer
 RUN_DIR := $(AIRFLOW_HOME)/run
 svc_args = $(if $(filter api-server,$(1)),-H 127.0.0.1 -p $(AIRFLOW__API__PORT),$(if $(filter scheduler triggerer,$(1)),--skip-serve-logs))
 
-up: setup  ## the Airflow UI on http://127.0.0.1:8080 (admin / admin) with these DAGs
+# `make up` leaves the pipeline flowing: a DAG the dag-processor meets for the first time starts unpaused, and the
+# DAGs of dags/ already known are unpaused once it has parsed them. PAUSED=1 leaves every pause state as it is and
+# lets new DAGs start paused (Airflow's default).
+up: export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION = $(if $(PAUSED),True,False)
+up: setup  ## the Airflow UI on http://127.0.0.1:8080 (admin / admin) with these DAGs, unpaused (PAUSED=1: as they are)
 	@mkdir -p $(RUN_DIR) $(AIRFLOW_HOME)/logs
 	@$(foreach svc,$(SERVICES),\
 	  if [ -f $(RUN_DIR)/$(svc).pid ] && kill -0 $$(cat $(RUN_DIR)/$(svc).pid) 2>/dev/null; then \
@@ -118,6 +145,11 @@ up: setup  ## the Airflow UI on http://127.0.0.1:8080 (admin / admin) with these
 	  curl -fsS http://127.0.0.1:$(AIRFLOW__API__PORT)/api/v2/monitor/health > /dev/null 2>&1 && break; sleep 1; \
 	  [ $$i -lt 120 ] || { echo "api-server not healthy after 120 s; see .airflow/logs/api-server.log"; exit 1; }; \
 	done
+	@if [ -n "$(PAUSED)" ]; then \
+	  echo "DAGs keep their pause state (PAUSED=1): unpause one in the UI or with airflow dags unpause DAG_ID"; \
+	else \
+	  AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING $(BIN)/python -m include.kopdes_hub.cli unpause; \
+	fi
 	@echo "Airflow UI: http://127.0.0.1:$(AIRFLOW__API__PORT)  (login admin / admin)  -- stop with: make down"
 
 down:  ## stop every process `make up` started
