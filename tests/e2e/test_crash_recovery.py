@@ -205,15 +205,17 @@ def _db_state(db: Path) -> dict[str, list[tuple]]:
 
 
 def _lake_state(lake: Path) -> dict[str, object]:
-    """Every visible lake file: Parquet (silver, quarantine, gold) as sorted rows, the rest (feedback, GX results,
-    hub reports) as bytes. Only the per-run GX results (validation/runs/) are left out: each run writes its own."""
+    """Every visible lake file: Parquet (silver, quarantine, gold) as sorted rows without their wall-clock columns
+    (a summary's published_at), the rest (feedback, GX results, hub reports) as bytes. Only the per-run GX results
+    (validation/runs/) are left out: each run writes its own."""
     state: dict[str, object] = {}
     for path in sorted(lake.rglob("*")):
         relative = path.relative_to(lake).as_posix()
         if not path.is_file() or path.name.startswith(".") or relative.startswith("validation/runs/"):
             continue
         if path.suffix == ".parquet":
-            state[relative] = sorted(json.dumps(r, default=str) for r in pq.read_table(path).to_pylist())
+            rows = ({k: v for k, v in r.items() if k not in WALL_CLOCK} for r in pq.read_table(path).to_pylist())
+            state[relative] = sorted(json.dumps(r, default=str) for r in rows)
         else:
             state[relative] = path.read_bytes()
     return state

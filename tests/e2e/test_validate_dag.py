@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from include.kopdes_hub import validate
+from include.kopdes_hub import contract, validate
 from include.kopdes_hub.storage import schemas, store
 
 pytestmark = pytest.mark.e2e
@@ -126,7 +126,7 @@ def test_ingest_then_validate(settings, airflow_db):
     first = next(r for r in rows if r["row_number"] == 2)
     assert (first["commodity"], first["quantity_base"], first["base_unit"]) == ("lada_putih", 1250.5, "kg")
     assert first["value_idr"] == pytest.approx(1250.5 * 160_000)
-    assert first["contract_version"] == "v1.0" and first["catalogue_version"]
+    assert first["contract_version"] == contract.CONTRACT_VERSION == "v1.1" and first["catalogue_version"]
     assert first["village_code"] == "19.02.02.2001" and first["hub_id"] == "HUB-1902"
     beras = next(r for r in rows if r["commodity"] == "beras")
     assert (beras["flow"], beras["quantity_base"], beras["unit_price_base_idr"]) == ("demand", 2000.0, 13_000.0)
