@@ -82,6 +82,25 @@ def unpause_dags() -> int:
     return 0
 
 
+def close_month(period: str, by: str, reason: str | None) -> int:
+    """The same effect as the hub manager's approval in kopdes_close, for scripts."""
+    from include.kopdes_hub import closing
+
+    month = closing.close(get_settings(), period, by=by, reason=reason, source=closing.CLI)
+    print(f"{period} closed by {month.closed_by}: its figures are final version {month.version}")
+    return 0
+
+
+def reopen_month(period: str, by: str, reason: str) -> int:
+    from include.kopdes_hub import closing
+
+    month = closing.reopen(get_settings(), period, by=by, reason=reason, source=closing.CLI)
+    held = len(closing.held_submissions(get_settings(), period))
+    print(f"{period} reopened by {by}; the next run lets its held files in and publishes version {month.version + 1}")
+    print(f"(files held while it was closed: {held})")
+    return 0
+
+
 PROG = "python -m include.kopdes_hub.cli"
 
 
@@ -92,6 +111,7 @@ class Command(NamedTuple):
     argument: str | None = None  # metavar of the positional arguments, if any
     argument_help: str = ""
     nargs: str | None = None
+    options: tuple[tuple[str, str, bool], ...] = ()  # (--flag, help, required)
 
 
 COMMANDS = (
@@ -121,6 +141,22 @@ COMMANDS = (
         "a DAG of dags/",
     ),
     Command("unpause", "unpause every DAG of dags/ once it is parsed (make up)", "unpause"),
+    Command(
+        "close",
+        "close a month past its deadline: its figures final (as kopdes_close)",
+        'close 2026-07 --by "Bu Sari"',
+        "PERIOD",
+        "the month, YYYY-MM",
+        options=(("--by", "who approved", True), ("--reason", "why (optional)", False)),
+    ),
+    Command(
+        "reopen",
+        "reopen a closed month: held files count, version n+1",
+        'reopen 2026-07 --by "Pak Budi" --reason "berkas Badau terlambat"',
+        "PERIOD",
+        "the month, YYYY-MM",
+        options=(("--by", "who reopens", True), ("--reason", "why (recorded)", True)),
+    ),
 )
 
 
@@ -144,6 +180,8 @@ def parser() -> argparse.ArgumentParser:
         )
         if c.argument is not None:
             command.add_argument("args", metavar=c.argument, nargs=c.nargs, help=c.argument_help)
+        for flag, help_text, required in c.options:
+            command.add_argument(flag, help=help_text, required=required)
     return result
 
 
@@ -155,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         return announce(args.args)
     if args.command == "dags-test":
         return dags_test(args.args)
+    if args.command == "close":
+        return close_month(args.args, args.by, args.reason)
+    if args.command == "reopen":
+        return reopen_month(args.args, args.by, args.reason)
     return {"seed-demo": seed_demo, "summary": summary, "unpause": unpause_dags}[args.command]()
 
 

@@ -4,6 +4,7 @@ each example is a command line the parser takes."""
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_help_lists_every_command_with_a_line_and_an_example(capsys):
 def test_each_command_has_help_with_its_example(command, capsys):
     text = _help(command.name, capsys=capsys)
     assert command.help in text and f"{cli.PROG} {command.example}" in text
-    parsed = cli.parser().parse_args(command.example.split())  # the example is a valid command line
+    parsed = cli.parser().parse_args(shlex.split(command.example))  # the example is a valid command line
     assert parsed.command == command.name
 
 

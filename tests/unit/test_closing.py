@@ -131,3 +131,17 @@ def test_a_rejection_keeps_the_month_open_with_its_reason(july):
 def _ledger(settings, cooperative_id: str):
     with store.get_engine(settings.db_url).connect() as conn:
         return conn.execute(select(store.Submission).where(store.Submission.cooperative_id == cooperative_id)).one()
+
+
+def test_the_cli_closes_and_reopens_like_the_ui(july, capsys):
+    from include.kopdes_hub import cli
+
+    assert cli.main(["close", "2026-07", "--by", "Bu Sari"]) == 0
+    assert "final version 1" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["reopen", "2026-07", "--by", "Pak Budi"])  # a reopen needs its reason
+    assert cli.main(["reopen", "2026-07", "--by", "Pak Budi", "--reason", "koreksi Badau"]) == 0
+    assert "publishes version 2" in capsys.readouterr().out
+    with store.get_engine(july.db_url).connect() as conn:
+        decisions = conn.execute(select(store.MonthDecision.action, store.MonthDecision.source)).all()
+    assert decisions == [("close", "cli"), ("reopen", "cli")]
