@@ -18,7 +18,12 @@ from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.reporting.feedback import KIND_ID
 from include.kopdes_hub.storage import gold, lake, schemas, store
 
-STATUS_ID = {"ELIGIBLE": "LAYAK", "CONDITIONAL": "BERSYARAT", "NOT_ELIGIBLE": "BELUM LAYAK"}
+STATUS_ID = {
+    "ELIGIBLE": "LAYAK",
+    "CONDITIONAL": "BERSYARAT",
+    "NOT_ELIGIBLE": "BELUM LAYAK",
+    "NOT_APPLIED": "BELUM MENGAJUKAN",
+}
 COMPLIANCE_ID = {"on_time": "tepat waktu", "late": "terlambat", "missing": "tidak lapor"}
 
 

@@ -144,13 +144,19 @@ HUB_TRANSFERS = Dataset(
 )
 FINANCING_ELIGIBILITY = Dataset(
     name="financing_eligibility",
-    version="1.1",
+    version="1.2",
     partition="period",
     columns=(
         _PERIOD,
         *_PLACE,
         Column("cooperative_id", pa.string(), "", "the cooperative", "kode koperasi"),
-        Column("status", pa.string(), "ELIGIBLE | CONDITIONAL | NOT_ELIGIBLE", "the verdict", "status"),
+        Column(
+            "status",
+            pa.string(),
+            "ELIGIBLE | CONDITIONAL | NOT_ELIGIBLE | NOT_APPLIED",
+            "the verdict on the loan requested; NOT_APPLIED: nothing requested, so no verdict",
+            "status",
+        ),
         Column(
             "loan_requested_idr",
             pa.float64(),
@@ -176,7 +182,13 @@ FINANCING_ELIGIBILITY = Dataset(
             "30 % of the Dana Desa pagu / 12",
             "batas dukungan Dana Desa",
         ),
-        Column("max_loan_idr", pa.float64(), "IDR", "estimated maximum loan (0 when not eligible)", "perkiraan plafon"),
+        Column(
+            "max_loan_idr",
+            pa.float64(),
+            "IDR",
+            "estimated maximum loan, also for NOT_APPLIED (what it could borrow now); 0 when a hard rule fails",
+            "perkiraan plafon",
+        ),
         Column("max_opex_idr", pa.float64(), "IDR", "of which for operations (at most Rp 500 m)", "plafon opex"),
         Column("failed_rules", pa.string(), "rule ids", "comma-separated rule ids that failed", "aturan gagal"),
         Column(

@@ -4,7 +4,11 @@ source, the status, and the estimated maximum loan.
 The policy is one table, ``RULES``, so a reviewer reads every rule's id, severity and source in one place and a new
 rule is a row rather than another branch. The rules read ``CooperativeFacts``, computed once per cooperative by
 ``cooperative_facts`` from the registry row, its finance rows and its compliance rows; the status and the maximum
-loan follow from the results alone.
+loan follow from the results alone. A cooperative that has asked for nothing gets no verdict: it is NOT_APPLIED,
+with what it could borrow if it applied now and the rules it would still have to meet.
+
+The reasons are Bahasa Indonesia for the hub staff and the clerk, so their numbers are written the Indonesian way
+(``reporting.id_format``); a rule's ``value`` and ``threshold`` stay machine-readable.
 """
 
 from __future__ import annotations
@@ -16,49 +20,29 @@ from typing import Any
 import pandas as pd
 
 from include.kopdes_hub import contract
+from include.kopdes_hub.reporting import id_format
 
 ELIGIBLE, CONDITIONAL, NOT_ELIGIBLE = "ELIGIBLE", "CONDITIONAL", "NOT_ELIGIBLE"
+# No loan requested (loan_requested_idr 0, or no finance report): no verdict on a request that does not exist.
+NOT_APPLIED = "NOT_APPLIED"
+VERDICTS = (ELIGIBLE, CONDITIONAL, NOT_ELIGIBLE)  # the statuses of a cooperative that applied
+STATUSES = (*VERDICTS, NOT_APPLIED)
 
 # A failed hard rule makes the cooperative NOT_ELIGIBLE; a failed soft rule makes it at most CONDITIONAL.
 HARD, SOFT = "hard", "soft"
 
-
 PLAFON_IDR = 3_000_000_000  # PMK 49/2025: at most Rp 3 bn per KDKMP [S35]
-
-
 OPEX_CAP_IDR = 500_000_000  # PMK 49/2025: of which at most Rp 500 m for operations [S35]
-
-
 ANNUAL_RATE = 0.06  # PMK 49/2025: 6 %/yr [S35]
-
-
 TENOR_MONTHS = 72  # PMK 49/2025: at most 72 months [S35]
-
-
 GRACE_MONTHS = 6  # PMK 49/2025: grace 6-8 months [S35]; the shorter grace, the prudent estimate: ASSUMPTION
-
-
 DANA_DESA_SHARE = 0.30  # Permendes 10/2025: Dana Desa support at most 30 % of the annual pagu [S34][S39]
-
-
 IMBAL_JASA_SHARE = 0.20  # at least 20 % of net profit owed to the pemdes [S34]
-
-
 DSCR_ELIGIBLE = 1.25  # ASSUMPTION: no published threshold
-
-
 DSCR_CONDITIONAL = 1.0  # ASSUMPTION
-
-
 MEMBERS_LEGAL_MIN = 9  # UU Cipta Kerja: a primary cooperative has at least 9 founders [S15]
-
-
 MEMBERS_SOUND = 100  # ASSUMPTION: below 100 members the business base is thin
-
-
 FINANCE_MONTHS = 3  # the repayment capacity and the data-quality gate look at the last 3 months: ASSUMPTION
-
-
 # ASSUMPTION: a month with more than half of its lines rows quarantined is too thin a record to lend on (Q1).
 QUARANTINED_SHARE_MAX = 0.5
 
@@ -141,6 +125,7 @@ class Rule:
     severity: str  # HARD or SOFT
     source: str  # the [Sn] tags of BRIEF section 3, or ASSUMPTION
     check: Callable[[CooperativeFacts], Verdict | None]  # None: the rule does not apply to this cooperative
+    title: str = ""  # what the rule asks, in Bahasa Indonesia (the hub report's list of rules)
 
     def apply(self, facts: CooperativeFacts) -> RuleResult | None:
         verdict = self.check(facts)
@@ -208,9 +193,11 @@ def _approval(facts: CooperativeFacts) -> Verdict:
     return Verdict(ok, "ada" if ok else "tidak ada", f"persetujuan {facts.approver}", reason)
 
 
-def _within_plafon(facts: CooperativeFacts) -> Verdict:
+def _within_plafon(facts: CooperativeFacts) -> Verdict | None:
+    if facts.requested_idr <= 0:  # nothing requested: no amount to hold to the plafon
+        return None
     ok = facts.requested_idr <= PLAFON_IDR
-    reason = "pengajuan dalam plafon" if ok else f"pengajuan melebihi plafon Rp {PLAFON_IDR:,.0f}"
+    reason = "pengajuan dalam plafon" if ok else f"pengajuan melebihi plafon {id_format.rupiah(PLAFON_IDR)}"
     return Verdict(ok, f"Rp {facts.requested_idr:,.0f}", f"<= Rp {PLAFON_IDR:,.0f}", reason)
 
 
@@ -223,8 +210,9 @@ def _repayment_capacity(facts: CooperativeFacts) -> Verdict | None:
         dscr >= DSCR_ELIGIBLE,
         f"{dscr:.2f}",
         f">= {DSCR_ELIGIBLE} (>= {DSCR_CONDITIONAL}: bersyarat)",
-        f"arus kas usaha Rp {facts.cash_flow_after_imbal_jasa_idr:,.0f}/bulan setelah imbal jasa "
-        f"{IMBAL_JASA_SHARE:.0%} [S34] untuk angsuran Rp {facts.instalment_idr:,.0f}/bulan",
+        f"arus kas usaha {id_format.rupiah(facts.cash_flow_after_imbal_jasa_idr)}/bulan setelah imbal jasa "
+        f"{id_format.percent(IMBAL_JASA_SHARE)} [S34] untuk angsuran {id_format.rupiah(facts.instalment_idr)}/bulan "
+        f"(DSCR {id_format.ratio(dscr)})",
         severity=HARD if dscr < DSCR_CONDITIONAL else SOFT,
     )
 
@@ -263,9 +251,16 @@ def _data_quality(facts: CooperativeFacts) -> Verdict:
     )
 
 
-def _affordable(facts: CooperativeFacts) -> Verdict:
+def _affordable(facts: CooperativeFacts) -> Verdict | None:
+    if facts.requested_idr <= 0:  # nothing requested: the capacity is the cooperative's max_loan_idr
+        return None
     ok = facts.requested_idr <= facts.affordable_idr
-    reason = "pengajuan dalam kemampuan bayar" if ok else "kurangi pengajuan ke kemampuan bayar"
+    capacity = id_format.rupiah(facts.affordable_idr)
+    reason = (
+        f"pengajuan dalam kemampuan bayar ({capacity})"
+        if ok
+        else f"kurangi pengajuan ke kemampuan bayar, paling banyak {capacity}"
+    )
     return Verdict(ok, f"Rp {facts.requested_idr:,.0f}", f"<= Rp {facts.affordable_idr:,.0f}", reason)
 
 
@@ -273,16 +268,28 @@ def _affordable(facts: CooperativeFacts) -> Verdict:
 # append a new rule at the end, so a month published again reads as it did. C2 (the opex part <= OPEX_CAP_IDR) is
 # not a row: the finance rows carry no opex part to check yet.
 RULES: tuple[Rule, ...] = (
-    *(Rule(rule_id, HARD, "PMK 49/2025 [S36]", _document(rule_id)) for rule_id in DOCUMENTS),
-    Rule("A1", SOFT, "PMK 49/2025 [S35]", _approval),
-    Rule("C1", HARD, "PMK 49/2025 [S35]", _within_plafon),
-    Rule("C4", SOFT, "ASSUMPTION (no published DSCR)", _repayment_capacity),
-    Rule("M1", HARD, "UU Cipta Kerja [S15]", _legal_members),
-    Rule("M2", SOFT, "ASSUMPTION", _sound_members),
-    Rule("G1", SOFT, "Kemenkop [S3][S22]; ASSUMPTION as a loan gate", _simkopdes),
-    Rule("G2", SOFT, "[S3]; ASSUMPTION as a loan gate", _land_point),
-    Rule("Q1", SOFT, "ASSUMPTION (data-quality gate)", _data_quality),
-    Rule("C3", SOFT, "PMK 49/2025 Ps 7(5) [S35], Permendes 10/2025 [S39]; annuity ASSUMPTION", _affordable),
+    *(Rule(rule_id, HARD, "PMK 49/2025 [S36]", _document(rule_id), DOCUMENTS[rule_id][1]) for rule_id in DOCUMENTS),
+    Rule("A1", SOFT, "PMK 49/2025 [S35]", _approval, "persetujuan kepala desa (KDMP) atau bupati (KKMP)"),
+    Rule("C1", HARD, "PMK 49/2025 [S35]", _within_plafon, "pengajuan paling banyak Rp 3 miliar"),
+    Rule(
+        "C4",
+        SOFT,
+        "ASSUMPTION (no published DSCR)",
+        _repayment_capacity,
+        "DSCR: arus kas setelah imbal jasa dibagi angsuran, minimal 1,25 (1,0-1,25: bersyarat)",
+    ),
+    Rule("M1", HARD, "UU Cipta Kerja [S15]", _legal_members, "anggota minimal 9 orang"),
+    Rule("M2", SOFT, "ASSUMPTION", _sound_members, "anggota minimal 100 orang"),
+    Rule("G1", SOFT, "Kemenkop [S3][S22]; ASSUMPTION as a loan gate", _simkopdes, "akun SIMKOPDES aktif"),
+    Rule("G2", SOFT, "[S3]; ASSUMPTION as a loan gate", _land_point, "titik lahan/gerai terverifikasi"),
+    Rule("Q1", SOFT, "ASSUMPTION (data-quality gate)", _data_quality, "laporan keuangan 3 bulan terakhir lengkap"),
+    Rule(
+        "C3",
+        SOFT,
+        "PMK 49/2025 Ps 7(5) [S35], Permendes 10/2025 [S39]; annuity ASSUMPTION",
+        _affordable,
+        "pengajuan dalam kemampuan bayar usaha ditambah dukungan Dana Desa (paling banyak 30% pagu)",
+    ),
 )
 
 
@@ -300,14 +307,19 @@ def status_of(results: list[RuleResult]) -> str:
 def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.DataFrame) -> dict:
     """One cooperative's status, every rule with its figure, threshold and source, and the estimated maximum loan.
 
+    A cooperative that requested nothing is NOT_APPLIED (whatever its rules say; ``failed_rules`` still lists
+    what it must meet first). ``max_loan_idr`` is what the business and the Dana Desa cap can repay (C3), at most
+    the plafon, for an applicant and a non-applicant alike, and 0 when a hard rule fails.
+
     ``coop``: the registry row. ``finance``: its accepted finance rows of the last ``FINANCE_MONTHS`` months
     (revenue_idr, operating_cost_idr, loan_requested_idr). ``compliance``: its reporting compliance rows of those
     months (kind, status, rejection_rate).
     """
     facts = cooperative_facts(coop, finance, compliance)
     results = evaluate(facts)
-    status = status_of(results)
-    max_loan = facts.affordable_idr if status != NOT_ELIGIBLE else 0.0
+    verdict = status_of(results)
+    status = verdict if facts.requested_idr > 0 else NOT_APPLIED
+    max_loan = facts.affordable_idr if verdict != NOT_ELIGIBLE else 0.0
     return {
         "cooperative_id": facts.cooperative_id,
         "status": status,
@@ -321,3 +333,36 @@ def financing_eligibility(coop: dict, finance: pd.DataFrame, compliance: pd.Data
         "failed_rules": ",".join(r.rule_id for r in results if not r.passed),
         "rules": [asdict(r) for r in results],
     }
+
+
+@dataclass(frozen=True)
+class FinancingTotals:
+    """What a month's financing rows add up to, each total saying whose figures it sums: the terminal summary and
+    the hub report both print these, so they never disagree."""
+
+    by_status: dict[str, int]  # cooperatives per status, every status of STATUSES present
+    applicants: int  # cooperatives with a loan request (ELIGIBLE + CONDITIONAL + NOT_ELIGIBLE)
+    requested_idr: float  # the applicants' requests
+    approvable: int  # applicants ELIGIBLE or CONDITIONAL
+    approvable_requested_idr: float  # their requests
+    approvable_max_loan_idr: float  # their estimated maximum loans
+    not_applied_able: int  # NOT_APPLIED cooperatives that fail no hard rule (a maximum loan above 0)
+    not_applied_max_loan_idr: float  # what those could borrow if they applied now
+
+
+def totals(eligibility: pd.DataFrame) -> FinancingTotals:
+    """The month's totals from its published ``financing_eligibility`` rows."""
+    status = eligibility["status"]
+    applied = eligibility[status.isin(VERDICTS)]
+    approvable = eligibility[status.isin([ELIGIBLE, CONDITIONAL])]
+    able = eligibility[(status == NOT_APPLIED) & (eligibility["max_loan_idr"] > 0)]
+    return FinancingTotals(
+        by_status={s: int((status == s).sum()) for s in STATUSES},
+        applicants=len(applied),
+        requested_idr=float(applied["loan_requested_idr"].sum()),
+        approvable=len(approvable),
+        approvable_requested_idr=float(approvable["loan_requested_idr"].sum()),
+        approvable_max_loan_idr=float(approvable["max_loan_idr"].sum()),
+        not_applied_able=len(able),
+        not_applied_max_loan_idr=float(able["max_loan_idr"].sum()),
+    )

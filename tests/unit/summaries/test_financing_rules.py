@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from include.kopdes_hub.reporting import id_format
 from include.kopdes_hub.summaries import financing
 from tests.unit.summaries.test_summaries import COOP
 
@@ -92,7 +93,7 @@ def test_documents_l1_to_l6(rule_id, held, passed, status):
     ],
 )
 def test_a1_approval_by_kepala_desa_or_bupati(change, passed, status, approver):
-    result = _decide(change, _finance(0))  # nothing requested: only A1 can fail
+    result = _decide(change)  # Rp 500 jt, affordable with or without Dana Desa: only A1 can fail
     rule = _rule(result, "A1")
     assert (rule["passed"], rule["severity"], rule["threshold"]) == (passed, financing.SOFT, f"persetujuan {approver}")
     assert rule["reason"] == ("persetujuan ada" if passed else f"minta persetujuan {approver} sebelum pencairan")
@@ -115,7 +116,8 @@ def test_c1_the_plafon(requested, passed, status, failed):
     result = _decide(finance=_finance(requested, **RICH))
     rule = _rule(result, "C1")
     assert (rule["passed"], rule["severity"]) == (passed, financing.HARD)
-    assert (rule["value"], rule["threshold"]) == (f"Rp {requested:,.0f}", "<= Rp 3,000,000,000")
+    assert (rule["value"], rule["threshold"]) == (f"Rp {requested:,.0f}", "<= Rp 3,000,000,000")  # machine-readable
+    assert rule["reason"] == ("pengajuan dalam plafon" if passed else "pengajuan melebihi plafon Rp 3.000.000.000")
     assert result["status"] == status and _failed(result) == failed
     assert result["max_loan_idr"] == (3e9 if passed else 0.0)
     assert result["max_opex_idr"] == (financing.OPEX_CAP_IDR if passed else 0.0)
@@ -136,6 +138,12 @@ def test_c3_what_the_business_and_the_dana_desa_cap_can_repay(change, requested,
     rule = _rule(result, "C3")
     assert (rule["passed"], rule["severity"], rule["value"]) == (passed, financing.SOFT, f"Rp {requested:,.0f}")
     assert _rupiah(rule["threshold"]) == pytest.approx(capacity * ANNUITY, abs=1)
+    written = id_format.rupiah(capacity * ANNUITY)
+    assert rule["reason"] == (
+        f"pengajuan dalam kemampuan bayar ({written})"
+        if passed
+        else f"kurangi pengajuan ke kemampuan bayar, paling banyak {written}"
+    )
     assert result["status"] == status and _failed(result) == failed
     expected_max = 0.0 if status == financing.NOT_ELIGIBLE else round(capacity * ANNUITY, -6)
     assert result["max_loan_idr"] == pytest.approx(expected_max)
@@ -160,16 +168,57 @@ def test_c4_repayment_capacity_is_graded(requested, revenue, repays, passed, sev
     assert result["dscr"] == pytest.approx(dscr)
     assert result["instalment_idr"] == pytest.approx(financing.instalment(requested))
     assert rule["reason"] == (
-        f"arus kas usaha Rp {repays:,.0f}/bulan setelah imbal jasa 20% [S34] untuk angsuran "
-        f"Rp {financing.instalment(requested):,.0f}/bulan"
+        f"arus kas usaha {id_format.rupiah(repays)}/bulan setelah imbal jasa 20% [S34] untuk angsuran "
+        f"{id_format.rupiah(financing.instalment(requested))}/bulan (DSCR {id_format.ratio(dscr)})"
     )
     assert result["status"] == status and _failed(result) == (set() if passed else {"C4"})
 
 
-def test_c4_does_not_apply_without_a_request():
-    result = _decide(finance=_finance(0))
-    assert "C4" not in [r["rule_id"] for r in result["rules"]]
-    assert (result["dscr"], result["instalment_idr"], result["status"]) == (None, 0.0, financing.ELIGIBLE)
+def test_the_reasons_write_numbers_the_indonesian_way():
+    # Rp 500 jt: instalment Rp 8,913,136 a month; an Indonesian reader takes "8,913,136" for a decimal
+    rule = _rule(_decide(), "C4")
+    assert rule["reason"] == (
+        "arus kas usaha Rp 32.000.000/bulan setelah imbal jasa 20% [S34] untuk angsuran Rp 8.913.136/bulan (DSCR 3,59)"
+    )
+    assert rule["value"] == "3.59"  # the figure itself stays machine-readable
+
+
+@pytest.mark.parametrize(
+    ("change", "finance", "failed", "max_loan"),
+    [
+        # every rule met: what it could borrow if it applied now, the C3 capacity
+        ({}, _finance(0), set(), round(36.85e6 * ANNUITY, -6)),
+        ({"land_point_verified": False}, _finance(0), {"G2"}, round(36.85e6 * ANNUITY, -6)),  # soft: still able
+        ({"nib": ""}, _finance(0), {"L5"}, 0.0),  # a hard rule fails: nothing until the NIB is there
+        # no finance report at all: no request known, the record too thin (Q1), no cash flow to repay with
+        ({}, _finance(0, months=0), {"Q1"}, round(11.25e6 * ANNUITY, -6)),
+    ],
+)
+def test_a_cooperative_that_requested_nothing_is_not_applied(change, finance, failed, max_loan):
+    result = _decide(change, finance)
+    assert result["status"] == financing.NOT_APPLIED  # never ELIGIBLE for Rp 0
+    assert _failed(result) == failed  # what it must meet before it applies
+    assert result["max_loan_idr"] == pytest.approx(max_loan)
+    assert result["max_opex_idr"] == min(financing.OPEX_CAP_IDR, max_loan)
+    # the rules about a request have no request to judge: C1 (plafon), C4 (DSCR), C3 (affordable)
+    applied = [r["rule_id"] for r in result["rules"]]
+    assert applied == [r.rule_id for r in financing.RULES if r.rule_id not in ("C1", "C4", "C3")]
+    assert (result["dscr"], result["instalment_idr"], result["loan_requested_idr"]) == (None, 0.0, 0.0)
+
+
+def test_the_totals_say_whose_figures_they_sum():
+    rows = pd.DataFrame(
+        {
+            "status": [financing.ELIGIBLE, financing.CONDITIONAL, financing.NOT_ELIGIBLE] + [financing.NOT_APPLIED] * 3,
+            "loan_requested_idr": [500e6, 1e9, 3e9, 0.0, 0.0, 0.0],
+            "max_loan_idr": [700e6, 800e6, 0.0, 2e9, 600e6, 0.0],
+        }
+    )
+    totals = financing.totals(rows)
+    assert totals.by_status == {"ELIGIBLE": 1, "CONDITIONAL": 1, "NOT_ELIGIBLE": 1, "NOT_APPLIED": 3}
+    assert (totals.applicants, totals.requested_idr) == (3, 4.5e9)
+    assert (totals.approvable, totals.approvable_requested_idr, totals.approvable_max_loan_idr) == (2, 1.5e9, 1.5e9)
+    assert (totals.not_applied_able, totals.not_applied_max_loan_idr) == (2, 2.6e9)  # not a request: kept apart
 
 
 @pytest.mark.parametrize(
