@@ -203,7 +203,7 @@ FINANCING_ELIGIBILITY = Dataset(
 )
 LEADING_COMMODITIES = Dataset(
     name="leading_commodities",
-    version="1.1",
+    version="1.2",
     partition="period",
     columns=(
         _PERIOD,
@@ -220,7 +220,13 @@ LEADING_COMMODITIES = Dataset(
         Column("location_quotient", pa.float64(), "ratio", "LQ of the district for the commodity (> 1: basis)", "LQ"),
         Column("trend", pa.float64(), "ratio", "volume / mean of the 3 months before - 1", "tren"),
         Column("rank_in_district", pa.int64(), "rank", "1 = largest value in the district", "peringkat"),
-        Column("leading", pa.bool_(), "", "location_quotient > 1 (komoditas unggulan)", "unggulan"),
+        Column(
+            "leading",
+            pa.bool_(),
+            "",
+            "location_quotient > 1 on at least 5 % of the district's supply value (komoditas unggulan)",
+            "unggulan",
+        ),
         *_PUBLICATION,
     ),
 )

@@ -8,11 +8,24 @@ from include.kopdes_hub import contract
 
 TREND_MONTHS = 3  # a leading commodity's trend compares the month with the mean of the 3 before: ASSUMPTION
 
+# ASSUMPTION (no published cut-off found): a commodity under 5 % of its district's supply value is too small a part
+# of the district's economy for its LQ to mean a specialisation. The LQ divides by the hub's share of the commodity,
+# so a commodity the hub barely trades gets a huge LQ from one small sale (2026-10 of the demo: 391 kg of rubber,
+# Rp 4.9 m, 1 % of Selat Nasik's supply value, LQ about 13). Below it a row keeps its LQ but is never ``leading``, and
+# the hub report shows no LQ for it.
+MATERIAL_SHARE_OF_DISTRICT = 0.05
+
+
+def is_material(share_of_district: pd.Series) -> pd.Series:
+    """Whether a district's commodity is a large enough part of its supply value for its LQ to count."""
+    return share_of_district.fillna(0) >= MATERIAL_SHARE_OF_DISTRICT
+
 
 def leading_commodities(volumes: pd.DataFrame, period: str) -> pd.DataFrame:
     """Per district and supplied commodity in ``period``: volume, value, shares and the location quotient
     LQ = (district's value of the commodity / district's total value) / (hub's value of it / hub's total value);
-    LQ > 1 marks a commodity the district specialises in (a basis sector). Trend: the month's volume against the
+    LQ > 1 on a material share (``MATERIAL_SHARE_OF_DISTRICT``) marks a commodity the district specialises in (a
+    basis sector, ``leading``). Trend: the month's volume against the
     mean of the ``TREND_MONTHS`` months before (None without history).
 
     ``volumes``: gold commodity_volumes rows of ``period`` and the months before it.
@@ -38,6 +51,6 @@ def leading_commodities(volumes: pd.DataFrame, period: str) -> pd.DataFrame:
     month["rank_in_district"] = (
         month.groupby(["hub_id", "district_code"])["value_idr"].rank(ascending=False, method="first").astype(int)
     )
-    month["leading"] = month["location_quotient"] > 1
+    month["leading"] = (month["location_quotient"] > 1) & is_material(month["share_of_district"])
     month.insert(0, "period", period)
     return month.sort_values(["district_code", "rank_in_district"]).reset_index(drop=True)

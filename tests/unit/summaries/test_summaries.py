@@ -92,6 +92,28 @@ def test_location_quotient_on_a_hand_computed_example():
     assert d1_pepper["trend"] == pytest.approx(1.0)  # 6 kg against 3 kg the month before
 
 
+def test_an_lq_counts_only_on_a_material_share_of_the_district():
+    # D2's rubber is 1 % of D2 and all of the hub's rubber: LQ 2.0 from one small sale, too small to lead
+    volumes = _volumes(
+        [
+            ("2026-07", "D1", "V1", "lada_putih", "supply", 6.0, 60.0),
+            ("2026-07", "D1", "V1", "ikan_tongkol", "supply", 4.0, 40.0),
+            ("2026-07", "D2", "V2", "lada_putih", "supply", 2.0, 20.0),
+            ("2026-07", "D2", "V2", "ikan_tongkol", "supply", 7.9, 79.0),
+            ("2026-07", "D2", "V2", "karet", "supply", 1.0, 1.0),
+        ]
+    )
+    out = leading.leading_commodities(volumes, "2026-07").set_index(["district_code", "commodity"])
+    rubber = out.loc[("D2", "karet")]
+    assert rubber["share_of_district"] == pytest.approx(0.01)
+    assert rubber["location_quotient"] == pytest.approx(2.0)  # kept in gold, for whoever wants it
+    assert not rubber["leading"]
+    assert out.loc[("D1", "lada_putih"), "leading"] and out.loc[("D2", "ikan_tongkol"), "leading"]
+    shares = pd.Series([0.049, 0.05, 0.3, None])
+    assert leading.is_material(shares).tolist() == [False, True, True, False]
+    assert leading.MATERIAL_SHARE_OF_DISTRICT == 0.05
+
+
 def test_balance_and_least_cost_transfer_plan():
     volumes = _volumes(
         [
