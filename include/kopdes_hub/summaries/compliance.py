@@ -66,3 +66,22 @@ def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: 
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def counts_by_kind(compliance: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """The month's compliance in one definition, for the terminal summary and the hub report alike: per kind
+    (lines, then finance), the cooperatives of the registry in each state. A compliance row is one cooperative and
+    kind, so each cooperative counts once per kind, and each kind's states add up to the registry."""
+    return {
+        kind: {
+            state: int(((compliance["kind"] == kind) & (compliance["status"] == state)).sum())
+            for state in COMPLIANCE_STATES
+        }
+        for kind in contract.KINDS
+    }
+
+
+def missing_by_kind(compliance: pd.DataFrame) -> dict[str, list[str]]:
+    """Per kind, the cooperatives that sent nothing for the month, sorted by id."""
+    missing = compliance[compliance["status"] == "missing"]
+    return {kind: sorted(missing.loc[missing["kind"] == kind, "cooperative_id"]) for kind in contract.KINDS}

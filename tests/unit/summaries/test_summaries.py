@@ -114,6 +114,48 @@ def test_an_lq_counts_only_on_a_material_share_of_the_district():
     assert leading.MATERIAL_SHARE_OF_DISTRICT == 0.05
 
 
+def test_compliance_has_one_definition_per_kind():
+    registry = pd.DataFrame(
+        [
+            {"cooperative_id": f"KDMP-{i}", "hub_id": "HUB", "district_code": "D1", "village_code": f"V{i}"}
+            for i in range(4)
+        ]
+    )
+    ledger = _ledger(
+        [
+            ("KDMP-0", "lines", "2026-07", datetime(2026, 8, 5, tzinfo=UTC), "accepted", 20, 0),
+            (
+                "KDMP-0",
+                "lines",
+                "2026-07",
+                datetime(2026, 8, 20, tzinfo=UTC),
+                "accepted",
+                20,
+                0,
+            ),  # a resend: still once
+            ("KDMP-0", "finance", "2026-07", datetime(2026, 8, 5, tzinfo=UTC), "accepted", 1, 0),
+            (
+                "KDMP-1",
+                "lines",
+                "2026-07",
+                datetime(2026, 8, 15, tzinfo=UTC),
+                "rejected",
+                10,
+                10,
+            ),  # late, even rejected
+            ("KDMP-2", "finance", "2026-07", datetime(2026, 8, 1, tzinfo=UTC), "accepted", 1, 0),
+        ]
+    )
+    rows = compliance.reporting_compliance(ledger, registry, ["2026-07"])
+    counts = compliance.counts_by_kind(rows)
+    assert counts == {
+        "lines": {"on_time": 1, "late": 1, "missing": 2},
+        "finance": {"on_time": 2, "late": 0, "missing": 2},
+    }
+    assert all(sum(states.values()) == len(registry) for states in counts.values())  # each cooperative once per kind
+    assert compliance.missing_by_kind(rows) == {"lines": ["KDMP-2", "KDMP-3"], "finance": ["KDMP-1", "KDMP-3"]}
+
+
 def test_balance_and_least_cost_transfer_plan():
     volumes = _volumes(
         [
