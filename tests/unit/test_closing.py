@@ -145,3 +145,17 @@ def test_the_cli_closes_and_reopens_like_the_ui(july, capsys):
     with store.get_engine(july.db_url).connect() as conn:
         decisions = conn.execute(select(store.MonthDecision.action, store.MonthDecision.source)).all()
     assert decisions == [("close", "cli"), ("reopen", "cli")]
+
+
+def test_the_submissions_view_lists_each_month_with_its_status(july):
+    from include.kopdes_hub.reporting import submissions
+
+    def page(**params: str) -> str:
+        return submissions.render_page(july, submissions.Filters.parse(params))
+
+    assert "DRAF v1" in page() and "FINAL" not in page()
+    closing.close(july, "2026-07", by="Bu Sari")
+    assert "FINAL v1 (disetujui Bu Sari," in page()
+    assert "ditahan sampai bulan dibuka kembali" in page(period="2026-07")
+    closing.reopen(july, "2026-07", by="Pak Budi", reason="koreksi")
+    assert "DRAF v2" in page()

@@ -25,7 +25,8 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
-from include.kopdes_hub import contract
+from include.kopdes_hub import closing, contract
+from include.kopdes_hub.closing import MonthState
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.periods import LOCAL_TZ, due_date, is_period, ledger_month
 from include.kopdes_hub.reporting.feedback import DECISION_ID, KIND_ID
@@ -131,6 +132,7 @@ class Month:
     statuses: dict[str, int]
     published: dict[str, dict[str, int]] | None = None  # per kind, cooperatives on time / late / missing
     report: bool = False  # the month's hub report exists
+    close: MonthState | None = None  # the monthly close: draft or final version n, approved by whom and when
 
 
 def _wib(moment: datetime) -> datetime:
@@ -243,9 +245,9 @@ def counts(compliance: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return out
 
 
-def months(rows: list[SubmissionRow], lake: Path) -> list[Month]:
-    """The months of the ledger (newest first, files of no month last): files by status, and compliance as the
-    month was published (what the hub report and the summary say)."""
+def months(rows: list[SubmissionRow], lake: Path, closes: Mapping[str, MonthState]) -> list[Month]:
+    """The months of the ledger (newest first, files of no month last): files by status, compliance as the month
+    was published (what the hub report and the summary say), and its close (``closing.states``)."""
     periods = sorted({r.period for r in rows} - {UNKNOWN}, reverse=True)
     if any(r.period == UNKNOWN for r in rows):
         periods.append(UNKNOWN)
@@ -260,6 +262,7 @@ def months(rows: list[SubmissionRow], lake: Path) -> list[Month]:
                 statuses=dict(Counter(r.status for r in mine)),
                 published=None if published is None else counts(published),
                 report=is_period(period) and report_path(lake, period).is_file(),
+                close=closes.get(period, MonthState(period)) if is_period(period) else None,
             )
         )
     return out
@@ -298,14 +301,22 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters["thousands"] = lambda n: "-" if n is None else f"{n:,}".replace(",", ".")
     env.filters["wib"] = lambda t: t.strftime("%Y-%m-%d %H:%M WIB")
+    env.filters["close_id"] = close_id
     return env
+
+
+def close_id(month: MonthState) -> str:
+    """A month's close as the hub staff read it: FINAL with who approved it and when, or DRAF of the next version."""
+    if month.closed and month.closed_at is not None:
+        return f"FINAL v{month.version} (disetujui {month.closed_by}, {_wib(month.closed_at):%Y-%m-%d %H:%M} WIB)"
+    return f"DRAF v{month.publication_version}"
 
 
 def render_page(settings: Settings, filters: Filters) -> str:
     """The view as one self-contained HTML page (no script, no external resource)."""
     coops = registry(settings.db_url)
     rows = load_ledger(settings.db_url, dict(zip(coops["cooperative_id"], coops["cooperative_name"], strict=True)))
-    index = months(rows, settings.lake)
+    index = months(rows, settings.lake, closing.states(settings.db_url))
     listed = filters.period is not None or any((filters.cooperative_id, filters.kind, filters.status))
     month = next((m for m in index if m.period == filters.period), None)
     live: dict[str, dict[str, int]] = {}
@@ -313,7 +324,8 @@ def render_page(settings: Settings, filters: Filters) -> str:
     behind: set[tuple[str, str]] = set()  # (cooperative, kind) whose state differs from the published month
     if filters.period and is_period(filters.period):
         if month is None:  # a month no file names yet: every registered cooperative is missing
-            month = Month(filters.period, 0, {}, report=report_path(settings.lake, filters.period).is_file())
+            report = report_path(settings.lake, filters.period).is_file()
+            month = Month(filters.period, 0, {}, report=report, close=closing.state(settings.db_url, filters.period))
         scope = coops if filters.cooperative_id is None else coops[coops["cooperative_id"] == filters.cooperative_id]
         state = compliance(rows, scope, [filters.period])
         states = state.to_dict("records")
