@@ -42,6 +42,7 @@ from include.kopdes_hub.demo.render import _render
 from include.kopdes_hub.demo.trade import _demand_profile, _ensure_non_ascii, _month_lines, _supply_profile
 from include.kopdes_hub.reference import load_catalogue, load_registry
 from include.kopdes_hub.storage import lake
+from include.kopdes_hub.summaries import financing
 
 
 def generate_demo(landing: Path, seed: int = 1902) -> list[DemoFile]:
@@ -182,7 +183,8 @@ def _cooperative_year(coop: dict[str, str], shape: str, seed: int, only: Sequenc
     demand = _demand_profile(coop, supply, rng)
     reported = [p in only for p in PERIODS] if only else _reported_periods(rng)
     months = [_month_lines(coop, clerk, supply, demand, i, rng) for i in range(len(PERIODS))]
-    finance = _finance_year(coop, months, rng)
+    # the loan has its own stream, so how loans are drawn never moves a cooperative's lines, shapes or times
+    finance = _finance_year(coop, months, rng, random.Random(f"{seed}/{coop['cooperative_id']}/loan"))
 
     subs = []
     for i, period in enumerate(PERIODS):
@@ -211,8 +213,22 @@ def _file_name(sub: _Submission) -> str:
 
 # --- finance ----------------------------------------------------------------------------------------------------
 
+# The plafon, rate, tenor, imbal jasa and DSCR target are the financing rules' own (summaries.financing [S34][S35]).
+FIRST_TRANCHE_IDR = 500_000_000  # Himbara signalled about Rp 500 jt as the first tranche [S43]
+LOAN_APPLY_WITH_PROPOSAL = 0.6  # share of cooperatives with a business proposal that apply (ASSUMPTION)
+LOAN_APPLY_WITHOUT = 0.1  # and without one: they will be told to write it (ASSUMPTION)
+LOAN_DISBURSED = 0.3  # share of requests whose first tranche is paid out within the year (ASSUMPTION)
+# How a cooperative sizes its request: weights of (first tranche, full plafon, its own plan) and the plan's factor on
+# what its cash flow repays, for one with its papers ready and one without (ASSUMPTION).
+LOAN_STYLE_READY: tuple[tuple[int, int, int], tuple[float, float]] = ((1, 0, 5), (0.5, 1.1))
+LOAN_STYLE_UNREADY: tuple[tuple[int, int, int], tuple[float, float]] = ((3, 1, 3), (0.8, 2.0))
+LOAN_STEP_IDR = 50_000_000  # requests in whole Rp 50 jt (ASSUMPTION)
+LOAN_MIN_IDR = 100_000_000  # the least a plan asks for: below it a bank loan is not worth the paperwork (ASSUMPTION)
 
-def _finance_year(coop: dict[str, str], months: Sequence[Sequence[_Row]], rng: random.Random) -> list[dict[str, int]]:
+
+def _finance_year(
+    coop: dict[str, str], months: Sequence[Sequence[_Row]], rng: random.Random, loan_rng: random.Random
+) -> list[dict[str, int]]:
     """Monthly finance figures consistent with the lines: revenue from the gerai and trading, savings, loans."""
     members_now = int(coop["members"])
     pokok = rng.choice((50_000, 75_000, 100_000))  # one-off principal savings [S10][S23]
@@ -225,14 +241,14 @@ def _finance_year(coop: dict[str, str], months: Sequence[Sequence[_Row]], rng: r
     staff = rng.uniform(3e6, 8e6)  # staff, electricity, rent a month (ASSUMPTION)
     growth = rng.uniform(0.02, 0.06)  # gerai sales grow as the gerai finds its customers (ASSUMPTION)
 
-    # A few cooperatives ask for a PMK 49 loan (<= Rp3 bn [S35]); some get a Rp500 jt first tranche [S43].
-    requested = rng.choice((500, 1_000, 1_500, 2_000, 2_500, 3_000)) * 1_000_000 if rng.random() < 0.25 else 0
-    request_month = rng.randint(0, 6)
-    tranche = 500_000_000 if requested and rng.random() < 0.5 else 0
-    disbursed_month = rng.randint(request_month + 1, 10) if tranche else 99
-    grace = rng.randint(6, 8)  # grace 6-8 months [S35]
-    rate = 0.06 / 12  # 6 %/yr [S35]
-    installment = tranche * rate / (1 - (1 + rate) ** -(72 - grace)) if tranche else 0.0  # 72 months [S35]
+    # Who asks for a PMK 49 loan, and how much (<= Rp3 bn [S35]); some get a Rp500 jt first tranche [S43].
+    requested = _loan_request(coop, months, (markup, trading_fee, handling, services, staff, growth), loan_rng)
+    request_month = loan_rng.randint(0, 6)
+    tranche = min(requested, FIRST_TRANCHE_IDR) if requested and loan_rng.random() < LOAN_DISBURSED else 0
+    disbursed_month = loan_rng.randint(request_month + 1, 10) if tranche else 99
+    grace = loan_rng.randint(6, 8)  # grace 6-8 months [S35]
+    rate = financing.monthly_rate()  # 6 %/yr [S35]
+    installment = tranche / financing.annuity_factor(financing.TENOR_MONTHS - grace) if tranche else 0.0
 
     founded = date.fromisoformat(coop["sk_ahu_date"])
     months_before = (2025 - founded.year) * 12 + 11 - founded.month  # wajib months paid before Nov 2025
@@ -274,6 +290,39 @@ def _finance_year(coop: dict[str, str], months: Sequence[Sequence[_Row]], rng: r
         }
         out.append({k: int(v) if k == "members" else int(round(v, -3)) for k, v in figures.items()})
     return out
+
+
+def _loan_request(
+    coop: dict[str, str], months: Sequence[Sequence[_Row]], business: tuple[float, ...], rng: random.Random
+) -> int:
+    """The PMK 49 loan a cooperative asks for (0: it does not apply), in whole Rp 50 jt from Rp 100 jt.
+
+    A cooperative with a business proposal (the RAB and repayment plan the application is made of [S36]) applies
+    far more often. What it asks spans what cooperatives ask for: the Rp 500 jt first tranche banks signalled [S43],
+    the full Rp 3 bn plafon [S35], or the amount its own plan sizes from its business: the loan its expected cash
+    flow repays at the DSCR target, times a factor. One that holds every document and its approval letter has been
+    through the bank's preparation and mostly sizes its plan prudently; one still without them more often asks the
+    round figures it heard of, or more than its business carries (ASSUMPTION). So some applicants can repay and
+    others cannot.
+    """
+    applies = LOAN_APPLY_WITH_PROPOSAL if coop.get("has_business_proposal") == "true" else LOAN_APPLY_WITHOUT
+    if rng.random() >= applies:
+        return 0
+    held = ("sk_ahu_no", "nik_koperasi", "bank_account", "npwp", "nib")
+    ready = all(coop.get(f) for f in held) and coop.get("has_approval_letter") == "true"
+    markup, trading_fee, handling, services, staff, growth = business
+    flows = []
+    for i, rows in enumerate(months):  # the month's expected revenue - cost, as _finance_year draws them
+        supply = sum(r.quantity * r.unit_price_idr for r in rows if r.flow == SUPPLY)
+        goods = sum(r.quantity * r.unit_price_idr for r in rows if r.flow == DEMAND) * (1 + growth * i)
+        flows.append(goods * (markup - 0.995) + supply * (trading_fee - handling) + services * (1 + growth * i) - staff)
+    repays = max(sum(flows) / len(flows), 0.0) * (1 - financing.IMBAL_JASA_SHARE) / financing.DSCR_ELIGIBLE
+    planned = repays * financing.annuity_factor(financing.TENOR_MONTHS - financing.GRACE_MONTHS)
+    weights, factor = LOAN_STYLE_READY if ready else LOAN_STYLE_UNREADY
+    style = rng.choices(("first_tranche", "plafon", "plan"), weights=weights)[0]
+    plafon = financing.PLAFON_IDR
+    amount = {"first_tranche": FIRST_TRANCHE_IDR, "plafon": plafon, "plan": planned * rng.uniform(*factor)}
+    return int(min(max(round(amount[style] / LOAN_STEP_IDR) * LOAN_STEP_IDR, LOAN_MIN_IDR), plafon))
 
 
 def _unknown_cooperative(seed: int) -> list[_Submission]:

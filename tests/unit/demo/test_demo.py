@@ -229,6 +229,25 @@ def test_json_object_and_json_list(landing: Path, manifest: list[demo.DemoFile])
 # --- content ----------------------------------------------------------------------------------------------------
 
 
+def test_loan_requests_span_what_cooperatives_ask_for(manifest: list[demo.DemoFile], parsed: dict) -> None:
+    """Requests run from a plan's Rp 100 jt (a top-up after a first tranche may be less) through the Rp 500 jt first
+    tranche [S43] to the Rp 3 bn plafon [S35], in whole Rp 50 jt, most from cooperatives with a business proposal."""
+    proposal = {r["cooperative_id"]: r["has_business_proposal"] == "true" for r in load_registry()}
+    asked: dict[str, set[float]] = defaultdict(set)
+    for f in manifest:
+        if f.kind == FINANCE and not f.defects and f.cooperative_id in proposal:
+            for row in parsed[f.name]:
+                value = number(row["loan_requested_idr"], f.shape == "csv_semicolon_cp1252")
+                if value:
+                    asked[f.cooperative_id].add(value)
+    amounts = {a for values in asked.values() for a in values}
+    assert min(amounts) >= 50e6 and max(amounts) == 3e9 and 500e6 in amounts
+    assert any(a < 500e6 for a in amounts) and any(500e6 < a < 3e9 for a in amounts)
+    assert all(a % 50e6 == 0 for a in amounts)
+    assert 10 <= len(asked) <= 30, "some cooperatives apply, most of them with a proposal"
+    assert sum(proposal[c] for c in asked) > 0.8 * len(asked)
+
+
 def test_clean_rows_pass_the_contract(manifest: list[demo.DemoFile], parsed: dict) -> None:
     catalogue = load_catalogue()
     registered = {r["cooperative_id"] for r in load_registry()}
