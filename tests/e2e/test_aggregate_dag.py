@@ -5,6 +5,7 @@ the summaries and the hub report (opened in a real headless Chromium)."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 
 import pyarrow.dataset as ds
@@ -188,3 +189,17 @@ def test_chain_to_summaries_and_report(settings, airflow_db, tmp_path):
     warnings = page.dom[page.dom.index('id="warnings"') :]
     assert BADAU in warnings[: warnings.index("</table>")], "the month's warnings per cooperative"
     assert page.screenshot.stat().st_size > 20_000
+
+    # what a reader reads: Indonesian numbers only, when it was made, on what data, every [Sn] tag explained
+    body, sources = page.dom.split('id="sumber"')
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>|<style>.*?</style>", " ", body, flags=re.S))
+    text = re.sub(r"\s+", " ", text)
+    assert not re.search(r"\d,\d{3}\b", text), "an English thousands separator in the Bahasa text"
+    assert "Rp 72.000.000" in text and "450,0 kg" in text  # Perpat's pepper: 2 kuintal + 250 kg, Rp 72 jt
+    assert re.search(r"Dibuat: \d{1,2} [A-Z][a-z]+ 20\d\d \d\d\.\d\d WIB \(versi publikasi 1, draf\)", text)
+    assert "Data per: 7 Agustus 2026 07.00 WIB" in text, "Perpat's revision (7 Aug 00:00 UTC), not August's file"
+    tags = set(re.findall(r"\[(S\d+)\]", text))
+    assert {"S34", "S35", "S36"} <= tags
+    assert all(re.search(rf'<li id="{tag}"><strong>\[{tag}\]</strong> \S', sources) for tag in tags), tags
+    assert 'href="../submissions/?period=2026-07"' in page.dom
+    assert "LAYAK" not in body.split('id="not-applied"')[1].split("</table>")[0]  # no file asked for a loan

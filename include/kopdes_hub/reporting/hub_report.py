@@ -1,30 +1,42 @@
 """The monthly hub report (Bahasa Indonesia): charts and tables from the published summaries of one month.
 
-Self-contained on purpose: charts are matplotlib SVG inlined in the page and there is no script or web font, so
-it opens offline on a hub's poor connection and every number on it comes from a gold row.
+Self-contained on purpose: charts are matplotlib SVG inlined in the page (``charts``) and there is no script or web
+font, so it opens offline on a hub's poor connection and every number on it comes from a gold row or the ledger.
+Every number is written the Indonesian way (``id_format``); the month's figures are counted with the same
+definitions as the terminal summary (``compliance.counts_by_kind``, ``financing.totals``); every [Sn] tag on the
+page is explained at its end from ``sources.yaml``, a copy inside the package of the domain brief's sources.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import re
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
-from include.kopdes_hub.periods import is_period
+from include.kopdes_hub.periods import is_period, ledger_month, previous_periods
+from include.kopdes_hub.reporting import charts, id_format
 from include.kopdes_hub.reporting.feedback import KIND_ID
 from include.kopdes_hub.storage import gold, lake, schemas, store
+from include.kopdes_hub.summaries import compliance as compliance_summary
+from include.kopdes_hub.summaries import financing
+from include.kopdes_hub.summaries.leading import MATERIAL_SHARE_OF_DISTRICT, TREND_MONTHS
 
 STATUS_ID = {
-    "ELIGIBLE": "LAYAK",
-    "CONDITIONAL": "BERSYARAT",
-    "NOT_ELIGIBLE": "BELUM LAYAK",
-    "NOT_APPLIED": "BELUM MENGAJUKAN",
+    financing.ELIGIBLE: "LAYAK",
+    financing.CONDITIONAL: "BERSYARAT",
+    financing.NOT_ELIGIBLE: "BELUM LAYAK",
+    financing.NOT_APPLIED: "BELUM MENGAJUKAN",
 }
-COMPLIANCE_ID = {"on_time": "tepat waktu", "late": "terlambat", "missing": "tidak lapor"}
+COMPLIANCE_ID = charts.COMPLIANCE_ID
+SOURCES_FILE = Path(__file__).resolve().parent / "sources.yaml"
+TAG = re.compile(r"\[(S\d+)\]")
 
 
 def report_path(lake_dir: Path, period: str) -> Path:
@@ -33,83 +45,67 @@ def report_path(lake_dir: Path, period: str) -> Path:
     return lake_dir / "reports" / f"laporan_hub_{period}.html"
 
 
+def submissions_link(period: str) -> str:
+    """The month's submissions view of the Airflow UI plugin (``/kopdes/submissions/?period=``), relative to the
+    report's own address there (``/kopdes/reports/``), so it holds under any base URL."""
+    return f"../submissions/?period={period}"
+
+
+@cache
+def sources() -> dict[str, dict[str, str]]:
+    """The [Sn] sources the report can cite: tag -> cite, about."""
+    import yaml
+
+    return {str(tag): dict(entry) for tag, entry in yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8")).items()}
+
+
+def tags_in(text: str) -> list[str]:
+    """The [Sn] tags in a text, in source order (S3 before S15)."""
+    return sorted(set(TAG.findall(text)), key=lambda tag: int(tag[1:]))
+
+
 def _read(settings: Settings, dataset: schemas.Dataset, period: str) -> pd.DataFrame:
     return gold.read_partition(settings.lake, dataset, period).to_pandas()
 
 
-def _svg(figure: Any) -> str:
-    import matplotlib.pyplot as plt
-
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
-
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"svg.hashsalt": "kopdes", "font.size": 9, "svg.fonttype": "none"})
-    return plt
+def _publication(compliance: pd.DataFrame) -> dict[str, Any]:
+    """Which publication of the month the page shows: its version, draft/final and when it was published, which
+    is when this page was generated (publish and the month's close render it right after writing the rows). The
+    publication's own time, not the clock's, so rendering the same publication again gives the same bytes."""
+    if not len(compliance):
+        return {"published_at": None, "version": None, "month_status": None}
+    row = compliance.iloc[0]
+    published = row["published_at"]
+    return {
+        "published_at": None if pd.isna(published) else pd.Timestamp(published).to_pydatetime(),
+        "version": None if pd.isna(row["publication_version"]) else int(row["publication_version"]),
+        "month_status": row["month_status"],
+    }
 
 
-def balance_chart(hub_rows: pd.DataFrame, names: dict[str, str]) -> str:
-    plt = _plt()
-    rows = hub_rows.sort_values("commodity")
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(rows), 2) + 1))
-    y = range(len(rows))
-    ax.barh([i + 0.2 for i in y], rows["supply_base"], height=0.4, label="pasokan", color="#2e7d32")
-    ax.barh([i - 0.2 for i in y], rows["demand_base"], height=0.4, label="kebutuhan", color="#c62828")
-    ax.set_yticks(
-        list(y), [f"{names.get(c, c)} ({u})" for c, u in zip(rows["commodity"], rows["base_unit"], strict=True)]
-    )
-    ax.set_xscale("symlog")
-    ax.set_xlabel("jumlah (satuan dasar, skala log)")
-    ax.set_title("Neraca hub: pasokan dan kebutuhan per komoditas")
-    ax.legend(loc="lower right")
-    return _svg(fig)
+def data_as_of(ledger: pd.DataFrame, period: str, published_at: datetime | None) -> datetime | None:
+    """The latest landing the month's figures rest on: of the accepted (or partly accepted) submissions that count,
+    not superseded, of the month and the ``TREND_MONTHS`` before it (the trend and the financing window read those),
+    the last ``received_at`` up to the publication. ``ledger``: kind, period, status, received_at."""
+    window = {*previous_periods(period, TREND_MONTHS), period}
+    counted = ledger[
+        ledger["period"].map(ledger_month).isin(window)
+        & ledger["status"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED])
+        & ledger["kind"].isin(contract.KINDS)
+    ]
+    received = pd.to_datetime(counted["received_at"], utc=True)
+    if published_at is not None:
+        received = received[received <= pd.Timestamp(published_at)]
+    return None if received.empty else received.max().to_pydatetime()
 
 
-def leading_chart(leading: pd.DataFrame, districts: dict[str, str], names: dict[str, str]) -> str:
-    plt = _plt()
-    table = leading.pivot_table(index="district_code", columns="commodity", values="location_quotient")
-    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(table), 2) + 1.5))
-    image = ax.imshow(table.fillna(0).to_numpy(), cmap="YlGn", aspect="auto")
-    ax.set_xticks(range(len(table.columns)), [names.get(c, c) for c in table.columns], rotation=35, ha="right")
-    ax.set_yticks(range(len(table.index)), [districts.get(d, d) for d in table.index])
-    for (i, j), value in pd.DataFrame(table.to_numpy()).stack().dropna().items():  # no label on empty cells
-        ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8)
-    fig.colorbar(image, ax=ax, label="LQ (> 1: unggulan)")
-    ax.set_title("Komoditas unggulan: location quotient per kecamatan")
-    return _svg(fig)
+def _ledger(settings: Settings) -> pd.DataFrame:
+    from sqlalchemy import select
 
-
-def compliance_chart(compliance: pd.DataFrame, districts: dict[str, str]) -> str:
-    plt = _plt()
-    counts = (
-        compliance[compliance["kind"] == "lines"]
-        .pivot_table(index="district_code", columns="status", values="cooperative_id", aggfunc="count", fill_value=0)
-        .reindex(columns=list(COMPLIANCE_ID), fill_value=0)
-    )
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    bottom = pd.Series(0, index=counts.index)
-    for status, color in zip(COMPLIANCE_ID, ("#2e7d32", "#f9a825", "#c62828"), strict=True):
-        ax.bar(
-            [districts.get(d, d) for d in counts.index],
-            counts[status],
-            bottom=bottom,
-            label=COMPLIANCE_ID[status],
-            color=color,
-        )
-        bottom = bottom + counts[status]
-    ax.set_ylabel("koperasi")
-    ax.set_title("Kepatuhan laporan pasokan & kebutuhan")
-    ax.legend()
-    return _svg(fig)
+    s = store.Submission
+    with store.get_engine(settings.db_url).connect() as conn:
+        rows = conn.execute(select(s.kind, s.period, s.status, s.received_at)).all()
+    return pd.DataFrame(rows, columns=["kind", "period", "status", "received_at"])
 
 
 def _warnings(compliance: pd.DataFrame, coops: dict[str, str]) -> list[dict[str, Any]]:
@@ -124,9 +120,67 @@ def _warnings(compliance: pd.DataFrame, coops: dict[str, str]) -> list[dict[str,
     return warned.sort_values(["rows_warning", "cooperative_id"], ascending=[False, True]).to_dict("records")
 
 
+def _compliance_by_district(compliance: pd.DataFrame, districts: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """Per kind, cooperatives per district (by name) and state, for the chart."""
+    out = {}
+    for kind in contract.KINDS:
+        table = (
+            compliance[compliance["kind"] == kind]
+            .pivot_table(index="district_code", columns="status", values="cooperative_id", aggfunc="count")
+            .reindex(columns=list(compliance_summary.COMPLIANCE_STATES))
+            .fillna(0)
+            .astype(int)
+        )
+        out[kind] = table.rename(index=lambda d: districts.get(d, d))
+    return out
+
+
+def _eligibility(eligibility: pd.DataFrame, coops: dict[str, str]) -> pd.DataFrame:
+    """The financing rows as the report lists them: applicants by status then largest estimate, then the rest."""
+    eligibility = eligibility.assign(
+        name=eligibility["cooperative_id"].map(coops),
+        status_id=eligibility["status"].map(STATUS_ID),
+        reasons=eligibility["rules_json"].map(
+            lambda text: [f"{r['rule_id']}: {r['reason']}" for r in json.loads(text) if not r["passed"]]
+        ),
+    )
+    order = {status: i for i, status in enumerate(STATUS_ID)}
+    return eligibility.sort_values(
+        ["status", "max_loan_idr", "cooperative_id"],
+        key=lambda c: c.map(order) if c.name == "status" else -c if c.name == "max_loan_idr" else c,
+    )
+
+
+def _rules() -> list[dict[str, str]]:
+    """Each financing rule with what it asks and its source tags (``asumsi`` where the table says ASSUMPTION)."""
+    out = []
+    for rule in financing.RULES:
+        cited = "".join(f"[{tag}]" for tag in tags_in(rule.source))
+        assumed = "asumsi" if "ASSUMPTION" in rule.source else ""
+        out.append({"rule_id": rule.rule_id, "title": rule.title, "source": "; ".join(filter(None, (cited, assumed)))})
+    return out
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"), autoescape=select_autoescape(["j2"])
+    )
+    env.filters.update(
+        rp=id_format.rupiah,
+        rp_short=id_format.rupiah_short,
+        num=lambda v: id_format.number(v, 1),
+        ratio=id_format.ratio,
+        pct=id_format.percent,
+        count=id_format.count,
+        wib=id_format.wib,
+    )
+    return env
+
+
 def render(settings: Settings, period: str) -> Path:
     """Write the month's report next to the lake (``reports/laporan_hub_<period>.html``) and refresh the index."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
     from sqlalchemy import select
 
     from include.kopdes_hub.reference import load_catalogue
@@ -140,53 +194,52 @@ def render(settings: Settings, period: str) -> Path:
 
     balance = _read(settings, schemas.HUB_BALANCE, period)
     transfers = _read(settings, schemas.HUB_TRANSFERS, period)
-    eligibility = _read(settings, schemas.FINANCING_ELIGIBILITY, period)
+    eligibility = _eligibility(_read(settings, schemas.FINANCING_ELIGIBILITY, period), coops)
     leading = _read(settings, schemas.LEADING_COMMODITIES, period)
     compliance = _read(settings, schemas.REPORTING_COMPLIANCE, period)
     hub_rows = balance[balance["level"] == "hub"]
+    publication = _publication(compliance)
 
-    charts = {
-        "balance": balance_chart(hub_rows, names) if len(hub_rows) else "",
-        "leading": leading_chart(leading, districts, names) if len(leading) else "",
-        "compliance": compliance_chart(compliance, districts) if len(compliance) else "",
+    charts_svg = {
+        "balance": charts.balance_chart(hub_rows, names) if len(hub_rows) else "",
+        "leading": charts.leading_chart(leading, districts, names) if len(leading) else "",
+        "compliance": charts.compliance_chart(_compliance_by_district(compliance, districts))
+        if len(compliance)
+        else "",
     }
-    eligibility = eligibility.assign(
-        name=eligibility["cooperative_id"].map(coops),
-        status_id=eligibility["status"].map(STATUS_ID),
-        reasons=eligibility["rules_json"].map(
-            lambda text: [f"{r['rule_id']}: {r['reason']}" for r in json.loads(text) if not r["passed"]]
-        ),
-    )
-    order = {status: i for i, status in enumerate(STATUS_ID)}
-    eligibility = eligibility.sort_values(
-        ["status", "max_loan_idr"], key=lambda c: c.map(order) if c.name == "status" else -c
-    )
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"), autoescape=select_autoescape(["j2"])
-    )
-    env.filters["rp"] = lambda v: "-" if pd.isna(v) else f"Rp {v:,.0f}".replace(",", ".")
-    env.filters["num"] = lambda v: (
-        "-" if pd.isna(v) else f"{v:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    )
-    env.filters["pct"] = lambda v: "-" if pd.isna(v) else f"{v:.0%}"
-    env.filters["count"] = lambda v: f"{int(v):,}".replace(",", ".")
-    html = env.get_template("hub_report.html.j2").render(
-        period=period,
-        charts=charts,
-        hub_rows=hub_rows.sort_values("commodity").to_dict("records"),
-        transfers=transfers.to_dict("records"),
-        eligibility=eligibility.to_dict("records"),
-        leading=leading[leading["leading"]].to_dict("records"),
-        compliance_counts=compliance[compliance["kind"] == "lines"]["status"].value_counts().to_dict(),
-        warnings=_warnings(compliance, coops),
-        kind_id=KIND_ID,
-        villages=village_names,
-        districts=districts,
-        names=names,
-        status_counts=eligibility["status"].value_counts().to_dict(),
-        compliance_id=COMPLIANCE_ID,
-        status_id=STATUS_ID,
-    )
+    missing = compliance_summary.missing_by_kind(compliance)
+    context = {
+        "period": period,
+        "charts": charts_svg,
+        "publication": publication,
+        "data_as_of": data_as_of(_ledger(settings), period, publication["published_at"]),
+        "submissions_link": submissions_link(period),
+        "hub_rows": hub_rows.sort_values("commodity").to_dict("records"),
+        "transfers": transfers.to_dict("records"),
+        "applicants": eligibility[eligibility["status"].isin(financing.VERDICTS)].to_dict("records"),
+        "not_applied": eligibility[eligibility["status"] == financing.NOT_APPLIED].to_dict("records"),
+        "financing": financing.totals(eligibility),
+        "rules": _rules(),
+        "leading": leading[leading["leading"]].to_dict("records"),
+        "material_share": MATERIAL_SHARE_OF_DISTRICT,
+        "compliance_counts": compliance_summary.counts_by_kind(compliance),
+        "missing": {kind: [(c, coops.get(c, c)) for c in ids] for kind, ids in missing.items()},
+        "warnings": _warnings(compliance, coops),
+        "kind_title": charts.KIND_TITLE,
+        "kind_id": KIND_ID,
+        "villages": village_names,
+        "districts": districts,
+        "names": names,
+        "compliance_id": COMPLIANCE_ID,
+        "status_id": STATUS_ID,
+    }
+    env = _environment()
+    template = env.get_template("hub_report.html.j2")
+    # The sources list names exactly the tags the page shows: render, read the tags off the page, render with them.
+    # A tag missing from sources.yaml (a test prevents it) is listed as such rather than failing the publication.
+    cited = tags_in(template.render(**context, sources=[]))
+    unlisted = {"cite": "-", "about": f"belum ada di {SOURCES_FILE.name}"}
+    html = template.render(**context, sources=[(tag, sources().get(tag, unlisted)) for tag in cited])
     target = lake.write_text_atomic(html, report_path(settings.lake, period))
     stems = (p.stem.removeprefix("laporan_hub_") for p in target.parent.glob("laporan_hub_*.html"))
     periods = sorted(p for p in stems if is_period(p))

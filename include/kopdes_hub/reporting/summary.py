@@ -16,6 +16,8 @@ from include.kopdes_hub.ingest import landing
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import gold, lake, schemas, store
+from include.kopdes_hub.summaries import compliance as compliance_summary
+from include.kopdes_hub.summaries import financing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,6 +191,33 @@ def format_gold_summary(summary: GoldSummary, settings: Settings) -> str:
     )
 
 
+def _bn(value: float) -> str:
+    return f"Rp {value / 1e9:,.2f} bn"
+
+
+def format_financing(totals: financing.FinancingTotals) -> str:
+    """The financing line: who applied and for how much, and what each estimate sums (the hub report prints the
+    same ``financing.totals``)."""
+    verdicts = ", ".join(f"{s} {totals.by_status[s]}" for s in financing.VERDICTS)
+    return (
+        f"applied {totals.applicants} ({verdicts}), requested {_bn(totals.requested_idr)}; "
+        f"the {totals.approvable} ELIGIBLE or CONDITIONAL requested {_bn(totals.approvable_requested_idr)}, "
+        f"estimated maximum loans {_bn(totals.approvable_max_loan_idr)}; "
+        f"{financing.NOT_APPLIED} {totals.by_status[financing.NOT_APPLIED]}, of which {totals.not_applied_able} "
+        f"failing no hard rule could borrow {_bn(totals.not_applied_max_loan_idr)}"
+    )
+
+
+def format_compliance(counts: dict[str, dict[str, int]]) -> str:
+    """The compliance line: per kind, the registry's cooperatives in each state (the hub report's definition)."""
+    return (
+        "; ".join(
+            f"{kind} " + ", ".join(f"{state} {n}" for state, n in states.items()) for kind, states in counts.items()
+        )
+        + " (cooperatives per kind)"
+    )
+
+
 def format_summaries(settings: Settings) -> str:
     """A few lines of each published summary for the latest month, and where the hub report is."""
 
@@ -208,7 +237,10 @@ def format_summaries(settings: Settings) -> str:
     eligibility = read(schemas.FINANCING_ELIGIBILITY)
     leading = read(schemas.LEADING_COMMODITIES)
     compliance = read(schemas.REPORTING_COMPLIANCE)
-    top = leading[leading["rank_in_district"] == 1]
+    # per district its largest komoditas unggulan (LQ > 1 on a material share), as the hub report's table lists them
+    top = (
+        leading[leading["leading"]].sort_values(["district_code", "rank_in_district"]).drop_duplicates("district_code")
+    )
     lines = [
         f"Kopdes Hub: summaries of {period} ({len(months)} months published in {settings.lake / 'gold'})",
         f"  hub_balance        {int((hub['status'] == 'surplus').sum())} commodities in surplus, "
@@ -216,19 +248,13 @@ def format_summaries(settings: Settings) -> str:
         + ", ".join(f"{c} {v:,.0f}" for c, v in zip(hub["commodity"], hub["unmet_base"], strict=True) if v > 0),
         f"  hub_transfers      {len(transfers)} transfers between villages, "
         f"{transfers['quantity_base'].sum():,.0f} base units, transport Rp {transfers['cost_idr'].sum():,.0f}",
-        "  financing          "
-        + ", ".join(
-            f"{s} {int((eligibility['status'] == s).sum())}" for s in ("ELIGIBLE", "CONDITIONAL", "NOT_ELIGIBLE")
-        )
-        + f"; estimated maximum loans Rp {eligibility['max_loan_idr'].sum() / 1e9:,.2f} bn",
+        f"  financing          {format_financing(financing.totals(eligibility))}",
         "  leading            "
         + "; ".join(
             f"{d}: {c} (LQ {q:.1f})"
             for d, c, q in zip(top["district_code"], top["commodity"], top["location_quotient"], strict=True)
         ),
-        "  compliance         "
-        + ", ".join(f"{s} {int((compliance['status'] == s).sum())}" for s in ("on_time", "late", "missing"))
-        + " (cooperative x kind)",
+        f"  compliance         {format_compliance(compliance_summary.counts_by_kind(compliance))}",
         f"  hub report         {hub_report.report_path(settings.lake, period)}  (Airflow UI: Browse > Laporan Hub)",
     ]
     return "\n".join(lines)
