@@ -13,14 +13,15 @@ the month), writes five gold datasets, partitioned by period and mirrored as SQL
   transfer plan ships and what stays unsold or unmet for outside markets;
 - `hub_transfers`: the least-cost plan moving surplus to deficit villages (HiGHS linear programme, transport costs
   in `include/kopdes_hub/reference/transport.yaml`);
-- `financing_eligibility`: ELIGIBLE / CONDITIONAL / NOT_ELIGIBLE per cooperative, every rule with its figure,
-  threshold and source, and the estimated maximum loan (PMK 49/2025);
+- `financing_eligibility`: ELIGIBLE / CONDITIONAL / NOT_ELIGIBLE per cooperative that asked for a loan, NOT_APPLIED
+  for one that did not, every rule with its figure, threshold and source, and the estimated maximum loan (PMK 49/2025);
 - `leading_commodities`: volume, value, shares and location quotient per district;
 - `reporting_compliance`: on time / late / missing, rejection rate and staleness per cooperative;
 
 then renders the month's hub report (HTML, Bahasa Indonesia), linked from the Airflow UI ("Laporan Hub").
 Schedule: the asset `gold_commodity_volumes`, or nightly `0 2 * * *` in WIB (02:00), whichever comes first.
-Emits `hub_summaries`.
+A month the hub manager closed (kopdes_close) is never recomputed: only its report is rendered again to list
+the files held for it. Emits `hub_summaries`.
 """
 
 from airflow.sdk import AssetOrTimeSchedule, dag, task

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
@@ -68,6 +68,17 @@ def states(db_url: str) -> dict[str, MonthState]:
 
 def state(db_url: str, period: str) -> MonthState:
     return states(db_url).get(period, MonthState(period))
+
+
+def first_closes(db_url: str) -> dict[str, datetime]:
+    """Month -> when it was first closed: a file validated after that was held for it (compliance counts it late)."""
+    with store.get_engine(db_url).connect() as conn:
+        rows = conn.execute(
+            select(store.MonthDecision.period, func.min(store.MonthDecision.decided_at))
+            .where(store.MonthDecision.action == CLOSE)
+            .group_by(store.MonthDecision.period)
+        ).all()
+    return {period: moment for period, moment in rows}
 
 
 def closed_periods(db_url: str) -> set[str]:
@@ -234,13 +245,11 @@ def held_submissions(settings: Settings, period: str) -> list[dict[str, Any]]:
     ]
 
 
-def _id_number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
-
-
 def close_pack(settings: Settings, period: str) -> dict[str, str]:
     """What the hub manager reads before approving a month (Bahasa Indonesia, Markdown): its key figures,
     compliance, the files still quarantined and the cooperatives missing, and the draft report's link."""
+    from include.kopdes_hub.reporting import id_format
+
     volumes = gold.read_partition(settings.lake, schemas.COMMODITY_VOLUMES, period).to_pandas()
     compliance = gold.read_partition(settings.lake, schemas.REPORTING_COMPLIANCE, period).to_pandas()
     with store.get_engine(settings.db_url).connect() as conn:
@@ -253,8 +262,8 @@ def close_pack(settings: Settings, period: str) -> dict[str, str]:
         f"bulan ini menjadi **final versi {current.version + 1}** dan tidak berubah lagi; berkas yang datang "
         "kemudian disimpan sampai bulan dibuka kembali.",
         "",
-        f"- Pasokan: Rp {_id_number(supply['value_idr'].fillna(0).sum())} dari {len(supply)} baris gold; "
-        f"kebutuhan: Rp {_id_number(demand['value_idr'].fillna(0).sum())}.",
+        f"- Pasokan: Rp {id_format.number(supply['value_idr'].fillna(0).sum())} dari {len(supply)} baris gold; "
+        f"kebutuhan: Rp {id_format.number(demand['value_idr'].fillna(0).sum())}.",
     ]
     for kind, label in ((contract.LINES, "pasokan & kebutuhan"), (contract.FINANCE, "keuangan")):
         mine = compliance[compliance["kind"] == kind]
@@ -267,6 +276,6 @@ def close_pack(settings: Settings, period: str) -> dict[str, str]:
         )
         quarantined = int(mine["rows_quarantine"].sum())
         if quarantined:
-            lines.append(f"- Baris {label} masih dikarantina: {_id_number(quarantined)}.")
+            lines.append(f"- Baris {label} masih dikarantina: {id_format.number(quarantined)}.")
     lines += ["", f"Laporan draf: /kopdes/reports/laporan_hub_{period}.html"]
     return {"subject": f"Tutup bulan {period}: setujui angka final hub?", "body": "\n".join(lines)}

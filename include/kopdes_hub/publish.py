@@ -58,6 +58,7 @@ def _ledger_frame(db_url: str) -> pd.DataFrame:
                     s.rows_quarantine,
                     s.rows_warning,
                     s.silver_path,
+                    s.validated_at,
                 ).where(s.decision.is_not(None))
             )
             .mappings()
@@ -77,6 +78,7 @@ def _ledger_frame(db_url: str) -> pd.DataFrame:
             "rows_quarantine",
             "rows_warning",
             "silver_path",
+            "validated_at",
         ],
     )
     frame["period"] = frame["period"].map(ledger_month)
@@ -135,7 +137,7 @@ def summarise_period(settings: Settings, period: str, ledger: pd.DataFrame) -> d
     transfer_rows["base_unit"] = transfer_rows["commodity"].map(units)
 
     window = [*previous_periods(period, FINANCE_MONTHS - 1), period]
-    compliance_window = reporting_compliance(ledger, registry, window)
+    compliance_window = reporting_compliance(ledger, registry, window, closing.first_closes(settings.db_url))
     compliance = compliance_window[compliance_window["period"] == period].reset_index(drop=True)
     finance = _finance_frame(settings.lake, ledger)
     eligibility = []
@@ -167,9 +169,12 @@ def publish_period(settings: Settings, period: str) -> dict[str, int | str]:
     if not is_period(period):
         raise ValueError(f"{period!r} is not a month (YYYY-MM): nothing to publish")
     month = closing.state(settings.db_url, period)
-    if month.closed:  # never recomputed: only a close whose freeze did not finish is finished here
+    if month.closed:  # never recomputed: a close whose freeze did not finish is finished, the held files listed
         if not closing.is_final(settings, period):
             closing.finalize(settings, period)
+        hub_report.render(settings, period)  # the same figures; the report lists the files held for the month
+        with store.get_engine(settings.db_url).begin() as conn:
+            ledger_record(conn, HELD_PUBLICATION, period, _held_fingerprint(settings, period), 0, 0, "1.0")
         return {"closed": period, "version": month.version}
     # the inputs are read once, before the summaries: a rebuild of the month meanwhile must leave it stale
     volumes = ledger_fingerprints(settings.db_url, "commodity_volumes")
@@ -197,6 +202,12 @@ def publish_period(settings: Settings, period: str) -> dict[str, int | str]:
 
 
 SUMMARIES_PUBLICATION = "summaries"
+HELD_PUBLICATION = "held_files"  # a closed month's report was rendered with these held files listed
+
+
+def _held_fingerprint(settings: Settings, period: str) -> str:
+    held = sorted(h["submission_id"] for h in closing.held_submissions(settings, period))
+    return hashlib.sha256("\n".join(held).encode()).hexdigest()
 
 
 def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], period: str, version: int) -> str:
@@ -231,7 +242,13 @@ def plan(settings: Settings, force: tuple[str, ...] = ()) -> list[str]:
 
     closed = {p for p, m in months.items() if m.closed}
     stale = {p for p in volumes if published.get(p) != _inputs_fingerprint(ledger, volumes, p, version(p))}
-    unfinished = {p for p in closed if p in volumes and not closing.is_final(settings, p)}
+    # a closed month is planned only to finish its freeze or to list newly held files in its report
+    listed = ledger_fingerprints(settings.db_url, HELD_PUBLICATION)
+    unfinished = {
+        p
+        for p in closed
+        if p in volumes and (not closing.is_final(settings, p) or listed.get(p) != _held_fingerprint(settings, p))
+    }
     return sorted(((stale | (set(force) & set(volumes))) - closed) | unfinished)
 
 

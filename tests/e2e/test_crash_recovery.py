@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import traceback
@@ -206,8 +207,8 @@ def _db_state(db: Path) -> dict[str, list[tuple]]:
 
 def _lake_state(lake: Path) -> dict[str, object]:
     """Every visible lake file: Parquet (silver, quarantine, gold) as sorted rows without their wall-clock columns
-    (a summary's published_at), the rest (feedback, GX results, hub reports) as bytes. Only the per-run GX results
-    (validation/runs/) are left out: each run writes its own."""
+    (a summary's published_at), the rest (feedback, GX results, hub reports but their "generated" line) as bytes.
+    Only the per-run GX results (validation/runs/) are left out: each run writes its own."""
     state: dict[str, object] = {}
     for path in sorted(lake.rglob("*")):
         relative = path.relative_to(lake).as_posix()
@@ -216,6 +217,9 @@ def _lake_state(lake: Path) -> dict[str, object]:
         if path.suffix == ".parquet":
             rows = ({k: v for k, v in r.items() if k not in WALL_CLOCK} for r in pq.read_table(path).to_pylist())
             state[relative] = sorted(json.dumps(r, default=str) for r in rows)
+        elif path.suffix == ".html" and relative.startswith("reports/"):
+            # a report says when it was published: that line is wall clock, the rest must match byte for byte
+            state[relative] = re.sub(rb'<p class="meta" id="generated">.*?</p>', b"", path.read_bytes(), flags=re.S)
         else:
             state[relative] = path.read_bytes()
     return state

@@ -94,6 +94,10 @@ def test_close_late_file_held_reopen_and_version_two(july):
     assert {p: p.stat().st_mtime_ns for p in gold_files} == gold_files, "a closed month is never rewritten"
     page = (settings.lake / _ledger(settings, BADAU).feedback_path).read_text(encoding="utf-8")
     assert "sudah ditutup" in page  # the clerk is told the month is closed and the file held
+    report = (settings.lake / "reports" / "laporan_hub_2026-07.html").read_text(encoding="utf-8")
+    assert "FINAL &mdash; versi 1, disetujui Bu Sari" in report
+    assert 'id="held"' in report and f"{BADAU}_2026-07.csv" in report  # the report lists the held file
+    assert publish.plan(settings) == []  # listed once
 
     with pytest.raises(ValueError, match="reason"):
         closing.reopen(settings, "2026-07", by="Pak Budi", reason=" ")
@@ -102,6 +106,8 @@ def test_close_late_file_held_reopen_and_version_two(july):
     assert _pepper(settings) == 140.0
     compliance = gold.read_partition(settings.lake, schemas.REPORTING_COMPLIANCE, "2026-07").to_pylist()
     assert {(r["publication_version"], r["month_status"]) for r in compliance} == {(2, "draft")}
+    report = (settings.lake / "reports" / "laporan_hub_2026-07.html").read_text(encoding="utf-8")
+    assert "DRAF &mdash; versi 2" in report and 'id="held"' not in report
     # version 1 is still readable, as approved
     approved = pq.read_table(v1).to_pylist()
     assert sum(v["quantity_base"] for v in approved if v["commodity"] == "lada_putih") == 100.0
@@ -159,3 +165,21 @@ def test_the_submissions_view_lists_each_month_with_its_status(july):
     assert "ditahan sampai bulan dibuka kembali" in page(period="2026-07")
     closing.reopen(july, "2026-07", by="Pak Budi", reason="koreksi")
     assert "DRAF v2" in page()
+
+
+def test_a_file_held_for_a_closed_month_counts_as_late_whatever_its_file_time(july):
+    closing.close(july, "2026-07", by="Bu Sari")
+    # a copy that kept its old file time: it says 6 August (before the deadline) but lands after the close
+    _file(
+        july,
+        f"{BADAU}_2026-07.csv",
+        [f"{BADAU};2026-07;pasokan;05/07/2026;Lada Putih;40;kg;160.000;I;"],
+        datetime(2026, 8, 6, tzinfo=UTC),
+    )
+    _run(july)
+    closing.reopen(july, "2026-07", by="Pak Budi", reason="berkas Badau")
+    _run(july)
+    rows = gold.read_partition(july.lake, schemas.REPORTING_COMPLIANCE, "2026-07").to_pylist()
+    badau = next(r for r in rows if r["cooperative_id"] == BADAU and r["kind"] == "lines")
+    perpat = next(r for r in rows if r["cooperative_id"] == PERPAT and r["kind"] == "lines")
+    assert (badau["status"], perpat["status"]) == ("late", "on_time")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from include.kopdes_hub import contract
+from include.kopdes_hub import closing, contract
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.periods import is_period, ledger_month, previous_periods
 from include.kopdes_hub.reporting import charts, id_format
@@ -208,8 +208,11 @@ def render(settings: Settings, period: str) -> Path:
         else "",
     }
     missing = compliance_summary.missing_by_kind(compliance)
+    month = closing.state(settings.db_url, period)
     context = {
         "period": period,
+        "month": month,
+        "held": sorted(closing.held_submissions(settings, period), key=lambda h: (h["received_at"], h["file_name"])),
         "charts": charts_svg,
         "publication": publication,
         "data_as_of": data_as_of(_ledger(settings), period, publication["published_at"]),

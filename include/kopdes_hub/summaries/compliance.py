@@ -3,6 +3,9 @@ WIB), late or missing; rows quarantined and accepted with a warning; months sinc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
 import pandas as pd
 
 from include.kopdes_hub import contract
@@ -12,19 +15,32 @@ from include.kopdes_hub.storage import store
 COMPLIANCE_STATES = ("on_time", "late", "missing")
 
 
-def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+def reporting_compliance(
+    ledger: pd.DataFrame,
+    registry: pd.DataFrame,
+    periods: list[str],
+    first_closes: Mapping[str, datetime] | None = None,
+) -> pd.DataFrame:
     """Per cooperative, kind and month: on time / late / missing, rejection rate and months since the last
     accepted submission.
 
     ``ledger``: one row per validated or rejected submission with cooperative_id, kind, period, received_at (UTC),
-    decision, rows_bronze, rows_quarantine, rows_warning. ``registry``: cooperative_id, hub_id, district_code,
-    village_code.
+    decision, rows_bronze, rows_quarantine, rows_warning (and validated_at, with ``first_closes``). ``registry``:
+    cooperative_id, hub_id, district_code, village_code. ``first_closes``: month -> when it was first closed; a file
+    validated after that was held for the closed month, and counts as landed no earlier than the close (late,
+    whatever its file time says).
     """
     ledger = ledger.assign(
         cooperative_id=ledger["cooperative_id"].map(lambda c: c.strip().upper() if isinstance(c, str) else ""),
         period=ledger["period"].map(ledger_month),
         accepted=ledger["decision"].isin([store.ACCEPTED, store.PARTLY_ACCEPTED]),
     )
+    landed = pd.to_datetime(ledger["received_at"], utc=True)
+    if first_closes:
+        closed = pd.to_datetime(ledger["period"].map(first_closes), utc=True)
+        held = pd.to_datetime(ledger["validated_at"], utc=True) > closed
+        landed = landed.where(~held, closed)
+    ledger = ledger.assign(landed_at=landed)
     ledger = ledger[ledger["period"].notna()]  # a submission of no known month is on time or late for none
     rows = []
     for coop in registry.itertuples(index=False):
@@ -39,7 +55,7 @@ def reporting_compliance(ledger: pd.DataFrame, registry: pd.DataFrame, periods: 
                 if first is None:
                     state = "missing"
                 else:
-                    landed = pd.Timestamp(first).tz_convert(LOCAL_TZ).date()
+                    landed = pd.Timestamp(month["landed_at"].min()).tz_convert(LOCAL_TZ).date()
                     state = "on_time" if landed <= due else "late"
                 bronze = int(month["rows_bronze"].fillna(0).sum())
                 quarantined = int(month["rows_quarantine"].fillna(0).sum())
