@@ -22,12 +22,14 @@ from include.kopdes_hub.ledger import publication_fingerprints as ledger_fingerp
 from include.kopdes_hub.ledger import record_publication as ledger_record
 from include.kopdes_hub.periods import is_period, ledger_month, previous_periods
 from include.kopdes_hub.reference import transport_costs
+from include.kopdes_hub.reference.processing import load_processing
 from include.kopdes_hub.reporting import hub_report
 from include.kopdes_hub.storage import gold, lake, schemas, store
 from include.kopdes_hub.summaries.balance import hub_balance, settle, transfer_plan
 from include.kopdes_hub.summaries.compliance import reporting_compliance
 from include.kopdes_hub.summaries.financing import FINANCE_MONTHS, financing_eligibility
 from include.kopdes_hub.summaries.leading import TREND_MONTHS, leading_commodities
+from include.kopdes_hub.summaries.processing import WINDOW_MONTHS, processing_projection
 
 
 def _read_volumes(lake_dir: Path, periods: list[str]) -> pd.DataFrame:
@@ -99,7 +101,8 @@ def _finance_frame(lake_dir: Path, ledger: pd.DataFrame) -> pd.DataFrame:
 def summarise_period(settings: Settings, period: str, ledger: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every summary of one month, as frames in their published column order."""
 
-    volumes = _read_volumes(settings.lake, [*previous_periods(period, TREND_MONTHS), period])
+    year = _read_volumes(settings.lake, [*previous_periods(period, WINDOW_MONTHS - 1), period])
+    volumes = year[year["period"].isin([*previous_periods(period, TREND_MONTHS), period])]
     month = volumes[volumes["period"] == period]
     registry = _registry_frame(settings.db_url)
 
@@ -160,6 +163,7 @@ def summarise_period(settings: Settings, period: str, ledger: pd.DataFrame) -> d
         "financing_eligibility": pd.DataFrame(eligibility),
         "leading_commodities": leading,
         "reporting_compliance": compliance,
+        "processing_projection": processing_projection(year, leading, period, load_processing()),
     }
 
 
@@ -224,8 +228,9 @@ def _inputs_fingerprint(ledger: pd.DataFrame, volume_prints: dict[str, str], per
             for r in upto.itertuples(index=False)
         ),
     ]
-    window = [*previous_periods(period, TREND_MONTHS), period]
-    parts = [*state, *(f"{p}={volume_prints.get(p, '')}" for p in window)]
+    # the processing projection reads the year (the others at most the trend's months), and its paths' version
+    window = [*previous_periods(period, max(TREND_MONTHS, WINDOW_MONTHS - 1)), period]
+    parts = [*state, f"processing={load_processing().version}", *(f"{p}={volume_prints.get(p, '')}" for p in window)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

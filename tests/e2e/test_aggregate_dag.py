@@ -174,6 +174,14 @@ def test_chain_to_summaries_and_report(settings, airflow_db, tmp_path):
     assert len(compliance) == 49 * 2  # every registered cooperative, both kinds
     perpat = compliance[(compliance["cooperative_id"] == PERPAT) & (compliance["kind"] == "lines")].iloc[0]
     assert (perpat["status"], perpat["submissions"], perpat["accepted"]) == ("on_time", 2, True)
+    # the processing projection: Badau's palm fruit as CPO, output = supply x yield at both ends, its sources named
+    projection = pq.read_table(
+        settings.lake / "gold" / "processing_projection" / "period=2026-07" / "part-0.parquet"
+    ).to_pandas()
+    cpo = projection[(projection["product"] == "cpo") & (projection["level"] == "hub")].iloc[0]
+    assert cpo["input_base"] == 2600.0
+    assert (cpo["output_low"], cpo["output_high"]) == (2600.0 * cpo["yield_low"], 2600.0 * cpo["yield_high"])
+    assert projection["sources"].str.contains(r"\[[SP]\d+\]").all()
     badau = compliance[(compliance["cooperative_id"] == BADAU) & (compliance["kind"] == "lines")].iloc[0]
     assert (badau["rows_bronze"], badau["rows_quarantine"], badau["rows_warning"]) == (2, 0, 1)
 
@@ -188,6 +196,7 @@ def test_chain_to_summaries_and_report(settings, airflow_db, tmp_path):
     assert "Laporan Hub Koperasi" in page.dom and "Rencana transfer" in page.dom
     warnings = page.dom[page.dom.index('id="warnings"') :]
     assert BADAU in warnings[: warnings.index("</table>")], "the month's warnings per cooperative"
+    assert 'id="pengolahan"' in page.dom and 'id="chart-processing"' in page.dom
     assert page.screenshot.stat().st_size > 20_000
 
     # what a reader reads: Indonesian numbers only, when it was made, on what data, every [Sn] tag explained

@@ -142,3 +142,26 @@ def compliance_figure(counts: dict[str, pd.DataFrame]) -> Any:
     axes[0][0].set_ylabel("koperasi")
     _legend_above(axes[0][0], ncol=3)
     return fig
+
+
+def processing_chart(rows: pd.DataFrame, names: dict[str, str]) -> str:
+    return _svg(processing_figure(rows, names))
+
+
+def processing_figure(rows: pd.DataFrame, names: dict[str, str]) -> Any:
+    """The hub's processing paths with a projection: the product's output value as a range (low to high) beside
+    what the raw supply is worth, per path."""
+    plt = _plt()
+    shown = rows.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(shown), 2) + 1.3))
+    y = list(range(len(shown)))
+    low, high = shown["output_value_low_idr"].fillna(0), shown["output_value_high_idr"].fillna(0)
+    ax.barh(y, high - low, left=low, height=0.45, color="#2e7d32", label="nilai hasil olahan (min-maks)")
+    ax.scatter(shown["input_value_idr"].fillna(0), y, marker="|", s=300, color="#1f2933", label="nilai bahan mentah")
+    labels = [f"{names.get(c, c)} -> {p}" for c, p in zip(shown["commodity"], shown["product_name"], strict=True)]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("Rp per bulan")
+    ax.set_title("Peluang pengolahan: nilai hasil olahan bulan ini", loc="left", pad=24)
+    _legend_above(ax, ncol=2)
+    return fig

@@ -36,7 +36,7 @@ STATUS_ID = {
 }
 COMPLIANCE_ID = charts.COMPLIANCE_ID
 SOURCES_FILE = Path(__file__).resolve().parent / "sources.yaml"
-TAG = re.compile(r"\[(S\d+)\]")
+TAG = re.compile(r"\[([SP]\d+)\]")  # the brief's sources [Sn] and processing facts [Pn]
 
 
 def report_path(lake_dir: Path, period: str) -> Path:
@@ -60,8 +60,8 @@ def sources() -> dict[str, dict[str, str]]:
 
 
 def tags_in(text: str) -> list[str]:
-    """The [Sn] tags in a text, in source order (S3 before S15)."""
-    return sorted(set(TAG.findall(text)), key=lambda tag: int(tag[1:]))
+    """The [Sn] and [Pn] tags in a text, in source order (S3 before S15, the S tags before the P tags)."""
+    return sorted(set(TAG.findall(text)), key=lambda tag: (tag[0] != "S", int(tag[1:])))
 
 
 def _read(settings: Settings, dataset: schemas.Dataset, period: str) -> pd.DataFrame:
@@ -175,8 +175,42 @@ def _environment() -> Any:
         pct=id_format.percent,
         count=id_format.count,
         wib=id_format.wib,
+        missing_id=missing_id,
+        span=span,
     )
     return env
+
+
+SPAN_FORMATS = {
+    "num": lambda v: id_format.number(v, 1),
+    "percent": lambda v: id_format.percent(v, 1),
+    "rp": id_format.rupiah_short,
+}
+
+
+def span(low: Any, high: Any, kind: str = "num") -> str:
+    """A low-high range, ``-`` when neither end is known."""
+    if pd.isna(low) and pd.isna(high):
+        return "-"
+    fmt = SPAN_FORMATS[kind]
+    return f"{fmt(low)} \u2013 {fmt(high)}"
+
+
+# what a processing path may lack (summaries.processing: "field: why; ..."), as the hub staff read it
+MISSING_ID = {
+    "yield": "rendemen",
+    "price_idr": "harga produk",
+    "capacity": "kapasitas unit",
+    "input_value_idr": "nilai bahan",
+}
+
+
+def missing_id(missing: str | None) -> str:
+    """``yield: not found [P3]; price_idr: ...`` -> ``rendemen, harga produk`` (the reasons stay in gold)."""
+    if not missing or not isinstance(missing, str):
+        return ""
+    fields = [part.split(":", 1)[0].strip() for part in missing.split(";")]
+    return ", ".join(MISSING_ID[f] for f in fields if f in MISSING_ID)
 
 
 def render(settings: Settings, period: str) -> Path:
@@ -197,12 +231,16 @@ def render(settings: Settings, period: str) -> Path:
     eligibility = _eligibility(_read(settings, schemas.FINANCING_ELIGIBILITY, period), coops)
     leading = _read(settings, schemas.LEADING_COMMODITIES, period)
     compliance = _read(settings, schemas.REPORTING_COMPLIANCE, period)
+    processing = _read(settings, schemas.PROCESSING_PROJECTION, period)
+    hub_processing = processing[processing["level"] == "hub"] if len(processing) else processing
+    projected = hub_processing[hub_processing["output_low"].notna()] if len(hub_processing) else hub_processing
     hub_rows = balance[balance["level"] == "hub"]
     publication = _publication(compliance)
 
     charts_svg = {
         "balance": charts.balance_chart(hub_rows, names) if len(hub_rows) else "",
         "leading": charts.leading_chart(leading, districts, names) if len(leading) else "",
+        "processing": charts.processing_chart(projected, names) if len(projected) else "",
         "compliance": charts.compliance_chart(_compliance_by_district(compliance, districts))
         if len(compliance)
         else "",
@@ -228,6 +266,7 @@ def render(settings: Settings, period: str) -> Path:
         "compliance_counts": compliance_summary.counts_by_kind(compliance),
         "missing": {kind: [(c, coops.get(c, c)) for c in ids] for kind, ids in missing.items()},
         "warnings": _warnings(compliance, coops),
+        "processing": hub_processing.to_dict("records"),
         "kind_title": charts.KIND_TITLE,
         "kind_id": KIND_ID,
         "villages": village_names,

@@ -39,3 +39,27 @@ class Dataset:
         if missing or extra:
             raise ValueError(f"{self.name}: columns missing {sorted(missing)}, unexpected {sorted(extra)}")
         return table.select(names).cast(self.schema)
+
+
+# Columns every summary shares, with the same meaning in each.
+PLACE = (
+    Column("hub_id", pa.string(), "", "the hub (secondary cooperative)", "kode hub"),
+    Column("district_code", pa.string(), "Kemendagri code", "kecamatan", "kode kecamatan"),
+    Column("village_code", pa.string(), "Kemendagri code", "desa/kelurahan", "kode desa"),
+)
+PERIOD = Column("period", pa.string(), "YYYY-MM", "reporting month (the partition key)", "periode")
+# Every summary row says which publication of its month it belongs to (issue 14): the month's n-th approval is
+# version n (final); an open month's rows are the draft of the next version.
+PUBLICATION = (
+    Column(
+        "publication_version",
+        pa.int64(),
+        "version",
+        "the month's publication: n = its n-th approval (final), or the draft of it",
+        "versi publikasi",
+    ),
+    Column("published_at", pa.timestamp("us", tz="UTC"), "UTC", "when this version was published", "diterbitkan"),
+    Column(
+        "month_status", pa.string(), "draft / final", "final once the hub manager approved the month", "status bulan"
+    ),
+)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import pyarrow as pa
 
 # re-exported: callers write schemas.Dataset
+from include.kopdes_hub.storage.dataset import PERIOD, PLACE, PUBLICATION
 from include.kopdes_hub.storage.dataset import Column as Column
 from include.kopdes_hub.storage.dataset import Dataset as Dataset
+from include.kopdes_hub.storage.processing_schema import PROCESSING_PROJECTION
 
 COMMODITY_VOLUMES = Dataset(
     name="commodity_volumes",
@@ -42,36 +44,15 @@ COMMODITY_VOLUMES = Dataset(
     ),
 )
 
-_PLACE = (
-    Column("hub_id", pa.string(), "", "the hub (secondary cooperative)", "kode hub"),
-    Column("district_code", pa.string(), "Kemendagri code", "kecamatan", "kode kecamatan"),
-    Column("village_code", pa.string(), "Kemendagri code", "desa/kelurahan", "kode desa"),
-)
-_PERIOD = Column("period", pa.string(), "YYYY-MM", "reporting month (the partition key)", "periode")
-# Every summary row says which publication of its month it belongs to (issue 14): the month's n-th approval is
-# version n (final); an open month's rows are the draft of the next version.
-_PUBLICATION = (
-    Column(
-        "publication_version",
-        pa.int64(),
-        "version",
-        "the month's publication: n = its n-th approval (final), or the draft of it",
-        "versi publikasi",
-    ),
-    Column("published_at", pa.timestamp("us", tz="UTC"), "UTC", "when this version was published", "diterbitkan"),
-    Column(
-        "month_status", pa.string(), "draft / final", "final once the hub manager approved the month", "status bulan"
-    ),
-)
 
 HUB_BALANCE = Dataset(
     name="hub_balance",
     version="1.1",
     partition="period",
     columns=(
-        _PERIOD,
+        PERIOD,
         Column("level", pa.string(), "hub | village", "a village row, or the hub's total for the commodity", "tingkat"),
-        *_PLACE,
+        *PLACE,
         Column("commodity", pa.string(), "catalogue code", "commodity", "komoditas"),
         Column("base_unit", pa.string(), "", "kg, butir, tabung or liter", "satuan dasar"),
         Column("supply_base", pa.float64(), "base_unit", "offered to the hub", "pasokan"),
@@ -83,7 +64,7 @@ HUB_BALANCE = Dataset(
         Column("received_base", pa.float64(), "base_unit", "received from other villages", "diterima"),
         Column("unsold_base", pa.float64(), "base_unit", "surplus left for outside markets", "sisa dijual keluar"),
         Column("unmet_base", pa.float64(), "base_unit", "deficit left to buy from outside", "kekurangan dibeli"),
-        *_PUBLICATION,
+        *PUBLICATION,
     ),
 )
 HUB_TRANSFERS = Dataset(
@@ -91,7 +72,7 @@ HUB_TRANSFERS = Dataset(
     version="1.1",
     partition="period",
     columns=(
-        _PERIOD,
+        PERIOD,
         Column("transfer_id", pa.string(), "", "period:commodity:from:to, stable across reruns", "kode transfer"),
         Column("hub_id", pa.string(), "", "the hub", "kode hub"),
         Column("commodity", pa.string(), "catalogue code", "commodity", "komoditas"),
@@ -107,7 +88,7 @@ HUB_TRANSFERS = Dataset(
             "biaya per satuan",
         ),
         Column("cost_idr", pa.float64(), "IDR", "quantity x cost per unit", "biaya (Rp)"),
-        *_PUBLICATION,
+        *PUBLICATION,
     ),
 )
 FINANCING_ELIGIBILITY = Dataset(
@@ -115,8 +96,8 @@ FINANCING_ELIGIBILITY = Dataset(
     version="1.2",
     partition="period",
     columns=(
-        _PERIOD,
-        *_PLACE,
+        PERIOD,
+        *PLACE,
         Column("cooperative_id", pa.string(), "", "the cooperative", "kode koperasi"),
         Column(
             "status",
@@ -166,7 +147,7 @@ FINANCING_ELIGIBILITY = Dataset(
             "every rule: id, passed, severity, value, threshold, source, reason",
             "rincian aturan",
         ),
-        *_PUBLICATION,
+        *PUBLICATION,
     ),
 )
 LEADING_COMMODITIES = Dataset(
@@ -174,7 +155,7 @@ LEADING_COMMODITIES = Dataset(
     version="1.2",
     partition="period",
     columns=(
-        _PERIOD,
+        PERIOD,
         Column("hub_id", pa.string(), "", "the hub", "kode hub"),
         Column("district_code", pa.string(), "Kemendagri code", "kecamatan", "kode kecamatan"),
         Column("commodity", pa.string(), "catalogue code", "a supplied commodity", "komoditas"),
@@ -195,7 +176,7 @@ LEADING_COMMODITIES = Dataset(
             "location_quotient > 1 on at least 5 % of the district's supply value (komoditas unggulan)",
             "unggulan",
         ),
-        *_PUBLICATION,
+        *PUBLICATION,
     ),
 )
 REPORTING_COMPLIANCE = Dataset(
@@ -203,8 +184,8 @@ REPORTING_COMPLIANCE = Dataset(
     version="1.2",
     partition="period",
     columns=(
-        _PERIOD,
-        *_PLACE,
+        PERIOD,
+        *PLACE,
         Column("cooperative_id", pa.string(), "", "the cooperative", "kode koperasi"),
         Column("kind", pa.string(), "lines | finance", "submission kind", "jenis laporan"),
         Column("status", pa.string(), "on_time | late | missing", "by the 10th of the next month (WIB)", "status"),
@@ -221,7 +202,7 @@ REPORTING_COMPLIANCE = Dataset(
         Column(
             "months_since_last_accepted", pa.int64(), "months", "0 = this month; null = never", "bulan sejak diterima"
         ),
-        *_PUBLICATION,
+        *PUBLICATION,
     ),
 )
 
@@ -234,9 +215,17 @@ DATASETS = {
         FINANCING_ELIGIBILITY,
         LEADING_COMMODITIES,
         REPORTING_COMPLIANCE,
+        PROCESSING_PROJECTION,
     )
 }
-SUMMARIES = (HUB_BALANCE, HUB_TRANSFERS, FINANCING_ELIGIBILITY, LEADING_COMMODITIES, REPORTING_COMPLIANCE)
+SUMMARIES = (
+    HUB_BALANCE,
+    HUB_TRANSFERS,
+    FINANCING_ELIGIBILITY,
+    LEADING_COMMODITIES,
+    REPORTING_COMPLIANCE,
+    PROCESSING_PROJECTION,
+)
 
 
 # Silver and quarantine: written by validation, one file per submission under <layer>/<kind>/period=YYYY-MM/.
@@ -249,8 +238,8 @@ SUMMARIES = (HUB_BALANCE, HUB_TRANSFERS, FINANCING_ELIGIBILITY, LEADING_COMMODIT
 _SILVER_HEAD = (
     Column("submission_id", pa.string(), "", "the submission (first 16 hex digits of its SHA-256)", "kode pengiriman"),
     Column("cooperative_id", pa.string(), "", "the cooperative of the row", "kode koperasi"),
-    *_PLACE,
-    _PERIOD,
+    *PLACE,
+    PERIOD,
 )
 _LINEAGE = (
     Column("row_number", pa.int32(), "row", "CSV line / Excel row / JSON position in the file as sent", "baris"),

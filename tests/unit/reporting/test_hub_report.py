@@ -16,7 +16,7 @@ import pytest
 from include.kopdes_hub import publish
 from include.kopdes_hub.reporting import charts, hub_report, id_format, summary
 from include.kopdes_hub.storage import gold, schemas, store
-from include.kopdes_hub.summaries import balance, compliance, financing, leading
+from include.kopdes_hub.summaries import balance, compliance, financing, leading, processing
 
 PERIOD = "2026-07"
 PUBLISHED = datetime(2026, 8, 21, 3, 30, tzinfo=UTC)  # 10.30 WIB
@@ -116,12 +116,14 @@ def month(settings):
         + _volumes("19.02.02", "19.02.02.2001", [("lada_putih", "supply", 3_448.0, 547.7e6)])
     )
     hub = balance.settle(balance.hub_balance(volumes), [])
+    leading_rows = leading.leading_commodities(volumes, PERIOD)
     frames = {
         "hub_balance": hub,
         "hub_transfers": pd.DataFrame(),
         "financing_eligibility": pd.DataFrame(eligibility),
-        "leading_commodities": leading.leading_commodities(volumes, PERIOD),
+        "leading_commodities": leading_rows,
         "reporting_compliance": rows_compliance[rows_compliance["period"] == PERIOD],
+        "processing_projection": processing.processing_projection(volumes, leading_rows, PERIOD),
     }
     for dataset in schemas.SUMMARIES:
         frame = frames[dataset.name].assign(publication_version=1, published_at=PUBLISHED, month_status="draft")
@@ -223,7 +225,7 @@ def test_every_tag_on_the_page_is_explained_at_its_end(month):
     body, sources = html.split('id="sumber"')
     shown = hub_report.tags_in(_text(body))
     assert {"S34", "S35", "S36", "S39", "S43"} <= set(shown)
-    listed = re.findall(r'<li id="(S\d+)"><strong>\[\1\]</strong> ([^<]+) &mdash; <small>([^<]+)</small>', sources)
+    listed = re.findall(r'<li id="([SP]\d+)"><strong>\[\1\]</strong> ([^<]+) &mdash; <small>([^<]+)</small>', sources)
     assert [tag for tag, _about, _cite in listed] == shown
     assert all(about.strip() and cite.strip() for _tag, about, cite in listed)
 
@@ -233,6 +235,7 @@ def test_every_tag_the_report_can_show_is_in_the_package():
     texts = [Path(financing.__file__).read_text(), *(p.read_text() for p in REPORTING.glob("templates/hub_*.j2"))]
     texts += [Path(hub_report.__file__).read_text(), Path(charts.__file__).read_text()]
     texts += [rule.source for rule in financing.RULES]
+    texts += [Path(processing.__file__).resolve().parents[1].joinpath("reference", "processing.yaml").read_text()]
     can_show = set(hub_report.tags_in("\n".join(texts)))
     assert can_show >= {"S3", "S15", "S22", "S34", "S35", "S36", "S39", "S43"}
     assert can_show <= set(hub_report.sources()), sorted(can_show - set(hub_report.sources()))
@@ -301,3 +304,12 @@ def test_legends_cover_nothing_and_empty_cells_have_their_own_look():
     svg = charts.leading_chart(rows, {}, {})
     assert "<script" not in svg and "tidak ada pasokan" in svg and "LQ tidak ditampilkan" in svg
     assert svg.count("<pattern") >= 1  # the hatch of the cells without supply
+
+
+def test_the_report_shows_the_processing_opportunities(month):
+    """Section 6: every path of a supplied commodity, its range and its sources; a number not sourced says so."""
+    html = month["html"]
+    table = html[html.index('id="processing"') : html.index("</table>", html.index('id="processing"'))]
+    assert "Lada Putih &rarr; Minyak Lada Putih" in table  # the month's pepper: its oil path, not sourced yet
+    assert "rendemen, harga produk, kapasitas unit" in table and "[P3]" in table
+    assert 'id="chart-processing"' in month["html"] or "Belum ada pasokan" in month["html"]
