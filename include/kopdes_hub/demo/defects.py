@@ -35,6 +35,7 @@ def _add_defects(subs: list[_Submission], rng: random.Random) -> list[_Submissio
     """Spoil a few files the way clerks do, record it, and let some clerks resend a fixed file."""
     out = list(subs)
     lines = [s for s in subs if s.kind == LINES and s.shape == s.clerk.shape]
+    reported = {(s.coop["cooperative_id"], s.period) for s in subs if s.kind == LINES}
     taken: set[str] = set()
 
     def pick(candidates: list[_Submission], n: int) -> list[_Submission]:
@@ -45,7 +46,7 @@ def _add_defects(subs: list[_Submission], rng: random.Random) -> list[_Submissio
 
     revisions: list[_Submission] = []
     for defect in (*ROW_DEFECTS, *WARNING_DEFECTS):
-        candidates = [s for s in lines if not s.defects and _can_spoil(s, defect)]
+        candidates = [s for s in lines if not s.defects and _can_spoil(s, defect, reported)]
         for sub in pick(candidates, ROW_DEFECT_FILES):
             clean_lines = sub.lines
             sub.lines = [replace(r) for r in clean_lines]
@@ -75,7 +76,7 @@ def _add_defects(subs: list[_Submission], rng: random.Random) -> list[_Submissio
     return out
 
 
-def _can_spoil(sub: _Submission, defect: str) -> bool:
+def _can_spoil(sub: _Submission, defect: str, reported: set[tuple[str, str]]) -> bool:
     supply = [r for r in sub.lines if r.flow == SUPPLY]
     if defect == "misspelled_commodity":
         return any(r.code in MISSPELLINGS for r in supply)
@@ -87,8 +88,10 @@ def _can_spoil(sub: _Submission, defect: str) -> bool:
         return any(load_catalogue().commodities[r.code].grades for r in supply)
     if defect == "price_as_total":
         return any(_total_is_implausible(r) for r in supply)
-    if defect == "extra_zero":  # an outlier shows only against months before it
-        return bool(supply) and PERIODS.index(sub.period) >= HISTORY_MONTHS_FOR_OUTLIERS + 2
+    if defect == "extra_zero":  # an outlier shows only against months before it, and within the catalogue's caps
+        months = PERIODS[max(0, PERIODS.index(sub.period) - 6) : PERIODS.index(sub.period)]
+        history = sum((sub.coop["cooperative_id"], p) in reported for p in months)
+        return history >= HISTORY_MONTHS_FOR_OUTLIERS + 1 and _extra_zero_row(sub) is not None
     return bool(sub.lines)
 
 
@@ -120,15 +123,32 @@ def _spoil_row(sub: _Submission, defect: str, rng: random.Random) -> None:
     elif defect == "price_as_total":
         row = rng.choice([r for r in sub.lines if r.flow == SUPPLY and _total_is_implausible(r)])
         row.unit_price_idr = round(row.unit_price_idr * row.quantity)  # the line's total in the price cell
-    elif defect == "extra_zero":  # on the month's largest line of a commodity, so the month clearly stands out
-        row = max((r for r in sub.lines if r.flow == SUPPLY), key=lambda r: r.quantity * _factor(r))
-        row.quantity *= 10
+    elif defect == "extra_zero":
+        typo = _extra_zero_row(sub)
+        assert typo is not None  # _can_spoil checked
+        typo.quantity = round(typo.quantity * 10, 2)  # 10.23 t x 10 is 102.30000000000001 in binary
     elif defect == "date_outside_month":
         row = rng.choice(sub.lines)
         if rng.random() < 0.5:  # the year of last year's template
             row.day = row.day.replace(year=row.day.year - 1)
         else:  # a line of the previous month left in
             row.day = row.day.replace(day=1) - timedelta(days=rng.randint(1, 20))
+
+
+def _extra_zero_row(sub: _Submission) -> _Row | None:
+    """The month's largest supply line whose quantity times ten stays within the catalogue's caps for the
+    cooperative (beyond them it is an error, QUANTITY_IMPLAUSIBLE, not an outlier), so the month clearly stands out."""
+    catalogue = load_catalogue()
+    members = int(sub.coop["members"])
+
+    def within_caps(r: _Row) -> bool:
+        spec = catalogue.commodities[r.code]
+        cap = min(members * spec.max_per_member_month, spec.max_per_cooperative_month)
+        return 10 * r.quantity * _factor(r) <= cap
+
+    rows = [r for r in sub.lines if r.flow == SUPPLY]
+    largest = max(rows, key=lambda r: r.quantity * _factor(r), default=None)
+    return largest if largest is not None and within_caps(largest) else None
 
 
 def _factor(row: _Row) -> float:
