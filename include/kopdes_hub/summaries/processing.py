@@ -11,58 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from include.kopdes_hub import contract, periods
 from include.kopdes_hub.reference.processing import ProcessingPath, ProcessingPaths, load_processing
+from include.kopdes_hub.storage.dataset import PUBLICATION
+from include.kopdes_hub.storage.processing_schema import PROCESSING_PROJECTION
 
 WINDOW_MONTHS = 12  # input_base_12m: the month and the 11 before it, a year of seasons (pepper, sawit trek, fishing)
 LEVEL_DISTRICT = "district"
 LEVEL_HUB = "hub"
 
-COLUMNS = (
-    "period",
-    "level",
-    "hub_id",
-    "district_code",
-    "commodity",
-    "product",
-    "product_name",
-    "input_base",
-    "input_base_12m",
-    "input_months_12m",
-    "input_unit",
-    "yield_low",
-    "yield_high",
-    "output_low",
-    "output_high",
-    "output_unit",
-    "input_value_idr",
-    "output_value_low_idr",
-    "output_value_high_idr",
-    "value_added_low_idr",
-    "value_added_high_idr",
-    "unit_capacity_base",
-    "unit_months_of_supply",
-    "leading",
-    "missing",
-    "sources",
-    "processing_version",
-)
-_NUMBERS = [
-    "input_base",
-    "input_base_12m",
-    "yield_low",
-    "yield_high",
-    "output_low",
-    "output_high",
-    "input_value_idr",
-    "output_value_low_idr",
-    "output_value_high_idr",
-    "value_added_low_idr",
-    "value_added_high_idr",
-    "unit_capacity_base",
-    "unit_months_of_supply",
-]
+# the published columns (storage/processing_schema.py) but the three publish adds to every summary
+COLUMNS = tuple(c.name for c in PROCESSING_PROJECTION.columns if c not in PUBLICATION)
+_NUMBERS = [c.name for c in PROCESSING_PROJECTION.columns if c.type == pa.float64()]
 
 
 def _supply(volumes: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
