@@ -88,3 +88,23 @@ def test_the_manager_answers_the_approval_and_the_store_records_it(settings, air
     )
     if closed:
         assert closing.history_path(settings.lake, schemas.COMMODITY_VOLUMES, "2026-07", 1).exists()
+
+
+def test_a_reopen_asked_for_in_the_ui_is_recorded_with_its_reason(settings, airflow_db):
+    from airflow.utils.state import DagRunState
+
+    from dags.kopdes_reopen import kopdes_reopen
+
+    publish_july(settings)
+    closing.close(settings, "2026-07", by="Bu Sari")
+    seen: list = []
+    form = {"periode": "2026-07", "alasan": "berkas Badau terlambat, disetujui rapat"}
+    answerer = threading.Thread(target=_answer, args=("kopdes_reopen", "ask_reopen", ["OK"], form, seen))
+    answerer.start()
+    run = kopdes_reopen().test()
+    answerer.join()
+    assert seen == ["awaiting_input"] and run.state == DagRunState.SUCCESS
+    assert not closing.state(settings.db_url, "2026-07").closed
+    with store.get_engine(settings.db_url).connect() as conn:
+        reopen = conn.execute(select(store.MonthDecision).where(store.MonthDecision.action == "reopen")).one()
+    assert (reopen.decided_by, reopen.reason, reopen.source) == ("Bu Sari", form["alasan"], "ui")
