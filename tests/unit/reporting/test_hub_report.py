@@ -312,4 +312,5 @@ def test_the_report_shows_the_processing_opportunities(month):
     table = html[html.index('id="processing"') : html.index("</table>", html.index('id="processing"'))]
     assert "Lada Putih &rarr; Minyak Lada Putih" in table  # the month's pepper: its oil path, not sourced yet
     assert "rendemen, harga produk, kapasitas unit" in table and "[P3]" in table
-    assert 'id="chart-processing"' in month["html"] or "Belum ada pasokan" in month["html"]
+    # pepper oil has no yield yet: nothing to chart (the chain test sees the chart for palm oil)
+    assert 'id="chart-processing"' not in html
