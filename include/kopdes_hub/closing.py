@@ -14,13 +14,13 @@ versioned, and files that land for it later are held until a recorded reopen.
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+import pyarrow as pa
+from sqlalchemy import func, insert, select
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
@@ -114,10 +114,7 @@ def _decide(
             "closed_by": new.closed_by,
             "updated_at": now,
         }
-        if conn.execute(select(store.MonthClose.period).where(store.MonthClose.period == period)).first():
-            conn.execute(update(store.MonthClose).where(store.MonthClose.period == period).values(**values))
-        else:
-            conn.execute(insert(store.MonthClose).values(period=period, **values))
+        store.upsert(conn, store.MonthClose.__table__, [{"period": period, **values}], ("period",))
         conn.execute(
             insert(store.MonthDecision).values(
                 period=period,
@@ -186,7 +183,7 @@ def finalize(settings: Settings, period: str) -> None:
             ("published_at", current.closed_at),
         ):
             column = dataset.schema.field(name)
-            table = table.set_column(table.schema.get_field_index(name), column, _repeat(value, n, column.type))
+            table = table.set_column(table.schema.get_field_index(name), column, pa.array([value] * n, column.type))
         tables[dataset.name] = table
         gold.write_partition(settings.lake, dataset, period, table)
     with store.get_engine(settings.db_url).begin() as conn:
@@ -198,26 +195,15 @@ def finalize(settings: Settings, period: str) -> None:
             target = history_path(settings.lake, dataset, period, current.version)
             lake.write_parquet_atomic(lake.read_parquet(source), target)
     report = hub_report.render(settings, period)
-    versioned = report.with_name(f"{report.stem}_v{current.version}.html")
-    shutil.copyfile(report, versioned.with_suffix(".tmp"))
-    versioned.with_suffix(".tmp").replace(versioned)
-
-
-def _repeat(value: Any, n: int, type_: Any) -> Any:
-    import pyarrow as pa
-
-    return pa.array([value] * n, type_)
+    lake.write_bytes_atomic(report.read_bytes(), report.with_name(f"{report.stem}_v{current.version}.html"))
 
 
 def due_months(settings: Settings, today: date | None = None) -> list[str]:
     """Months with published figures, past their reporting deadline (the 10th of the next month, WIB), and open."""
     today = today or store.utcnow().astimezone(LOCAL_TZ).date()
-    published = sorted(
-        p.name.removeprefix("period=")
-        for p in (settings.lake / "gold" / schemas.REPORTING_COMPLIANCE.name).glob("period=*")
-    )
     closed = closed_periods(settings.db_url)
-    return [p for p in published if is_period(p) and due_date(p) < today and p not in closed]
+    published = gold.published_months(settings.lake, schemas.REPORTING_COMPLIANCE)
+    return [p for p in published if due_date(p) < today and p not in closed]
 
 
 def held_submissions(settings: Settings, period: str) -> list[dict[str, Any]]:
@@ -249,6 +235,7 @@ def close_pack(settings: Settings, period: str) -> dict[str, str]:
     """What the hub manager reads before approving a month (Bahasa Indonesia, Markdown): its key figures,
     compliance, the files still quarantined and the cooperatives missing, and the draft report's link."""
     from include.kopdes_hub.reporting import id_format
+    from include.kopdes_hub.summaries import compliance as compliance_summary
 
     volumes = gold.read_partition(settings.lake, schemas.COMMODITY_VOLUMES, period).to_pandas()
     compliance = gold.read_partition(settings.lake, schemas.REPORTING_COMPLIANCE, period).to_pandas()
@@ -265,16 +252,15 @@ def close_pack(settings: Settings, period: str) -> dict[str, str]:
         f"- Pasokan: Rp {id_format.number(supply['value_idr'].fillna(0).sum())} dari {len(supply)} baris gold; "
         f"kebutuhan: Rp {id_format.number(demand['value_idr'].fillna(0).sum())}.",
     ]
+    counts = compliance_summary.counts_by_kind(compliance)
+    missing = compliance_summary.missing_by_kind(compliance)
     for kind, label in ((contract.LINES, "pasokan & kebutuhan"), (contract.FINANCE, "keuangan")):
-        mine = compliance[compliance["kind"] == kind]
-        counts = mine["status"].value_counts()
-        missing = sorted(mine.loc[mine["status"] == "missing", "cooperative_id"])
-        named = ", ".join(names.get(c, c) for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
+        named = ", ".join(names.get(c, c) for c in missing[kind][:8]) + (", ..." if len(missing[kind]) > 8 else "")
         lines.append(
-            f"- Laporan {label}: tepat waktu {counts.get('on_time', 0)}, terlambat {counts.get('late', 0)}, "
-            f"tidak lapor {counts.get('missing', 0)}" + (f" ({named})" if missing else "") + "."
+            f"- Laporan {label}: tepat waktu {counts[kind]['on_time']}, terlambat {counts[kind]['late']}, "
+            f"tidak lapor {counts[kind]['missing']}" + (f" ({named})" if missing[kind] else "") + "."
         )
-        quarantined = int(mine["rows_quarantine"].sum())
+        quarantined = int(compliance.loc[compliance["kind"] == kind, "rows_quarantine"].sum())
         if quarantined:
             lines.append(f"- Baris {label} masih dikarantina: {id_format.number(quarantined)}.")
     lines += ["", f"Laporan draf: /kopdes/reports/laporan_hub_{period}.html"]

@@ -115,7 +115,7 @@ def test_the_run_summary_and_the_hub_report_skip_what_is_not_a_month(settings):
     for period in ("2026-07", "unknown"):
         table = pa.Table.from_pylist([row | {"period": period}], schema=schema)
         lake.write_parquet_atomic(table, gold.partition_path(settings.lake, schemas.HUB_BALANCE, period))
-    assert summary.published_months(settings, schemas.HUB_BALANCE) == ["2026-07"]
+    assert gold.published_months(settings.lake, schemas.HUB_BALANCE) == ["2026-07"]
     assert "summaries of 2026-07" in summary.format_summaries(settings)
     summary.format_ingest_summary(summary.ingest_summary(settings), settings)
     summary.format_validation_summary(summary.validation_summary(settings), settings)

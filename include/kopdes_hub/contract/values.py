@@ -117,9 +117,6 @@ ERROR = "error"
 WARNING = "warning"
 
 
-SEVERITIES = (ERROR, WARNING)
-
-
 GX_SEVERITY = {ERROR: "critical", WARNING: "warning"}
 
 

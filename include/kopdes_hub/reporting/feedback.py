@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from include.kopdes_hub import contract
+from include.kopdes_hub.reporting import id_format
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DECISION_ID = {
@@ -73,7 +74,7 @@ class SubmissionReport:
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters["column_id"] = lambda c: contract.INDONESIAN_NAMES.get(c, "seluruh baris")
-    env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
+    env.filters["thousands"] = id_format.count
     env.filters["severity_id"] = lambda s: SEVERITY_ID[s]
     return env
 

@@ -29,11 +29,12 @@ from include.kopdes_hub import closing, contract
 from include.kopdes_hub.closing import MonthState
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.periods import LOCAL_TZ, due_date, is_period, ledger_month
+from include.kopdes_hub.reporting import id_format
 from include.kopdes_hub.reporting.feedback import DECISION_ID, KIND_ID
 from include.kopdes_hub.reporting.hub_report import COMPLIANCE_ID, report_path
 from include.kopdes_hub.storage import gold, schemas, store
 from include.kopdes_hub.storage.lake import COOPERATIVE_ID_PATTERN, UNKNOWN
-from include.kopdes_hub.summaries.compliance import reporting_compliance
+from include.kopdes_hub.summaries.compliance import counts_by_kind, reporting_compliance
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATUS_ID = {
@@ -237,12 +238,8 @@ def published_compliance(lake: Path, period: str) -> list[dict[str, Any]] | None
 
 
 def counts(compliance: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per kind, the cooperatives in each state: a compliance row is one cooperative and kind, as the hub report and
-    the summary count them."""
-    out = {kind: dict.fromkeys(COMPLIANCE_ID, 0) for kind in contract.KINDS}
-    for row in compliance:
-        out[row["kind"]][row["status"]] += 1
-    return out
+    """Per kind, the cooperatives in each state, by the one definition the hub report and the summary use."""
+    return counts_by_kind(pd.DataFrame(compliance, columns=["kind", "status"]))
 
 
 def months(rows: list[SubmissionRow], lake: Path, closes: Mapping[str, MonthState]) -> list[Month]:
@@ -299,7 +296,7 @@ def missing(state: pd.DataFrame, coops: pd.DataFrame, filters: Filters) -> list[
 @cache
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    env.filters["thousands"] = lambda n: "-" if n is None else f"{n:,}".replace(",", ".")
+    env.filters["thousands"] = id_format.count
     env.filters["wib"] = lambda t: t.strftime("%Y-%m-%d %H:%M WIB")
     env.filters["close_id"] = close_id
     return env

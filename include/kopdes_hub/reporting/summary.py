@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.ingest import landing
 from include.kopdes_hub.ingest import stage as ingest
-from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import gold, lake, schemas, store
 from include.kopdes_hub.summaries import compliance as compliance_summary
 from include.kopdes_hub.summaries import financing
@@ -144,13 +143,6 @@ def format_validation_summary(summary: dict[str, KindValidation], settings: Sett
     return "\n".join(lines)
 
 
-def published_months(settings: Settings, dataset: schemas.Dataset) -> list[str]:
-    """The months a gold dataset has partitions for, oldest first; a partition named by anything but a month (an
-    older run's ``period=unknown``) is no month to summarise."""
-    names = (p.name.removeprefix("period=") for p in (settings.lake / "gold" / dataset.name).glob("period=*"))
-    return sorted(name for name in names if is_period(name))
-
-
 @dataclass
 class GoldSummary:
     periods: int
@@ -166,7 +158,7 @@ def gold_summary(settings: Settings) -> GoldSummary:
 
     from include.kopdes_hub import aggregate
 
-    months = published_months(settings, aggregate.DATASET)
+    months = gold.published_months(settings.lake, aggregate.DATASET)
     gold_files = [p for m in months if (p := gold.partition_path(settings.lake, aggregate.DATASET, m)).exists()]
     volumes = lake.read_parquet_files(gold_files, ["flow", "quantity_base", "value_idr"])
     by_flow = dict(zip(*volumes.group_by("flow").aggregate([("value_idr", "sum")]).to_pydict().values(), strict=True))
@@ -223,7 +215,7 @@ def format_summaries(settings: Settings) -> str:
 
     from include.kopdes_hub.reporting import hub_report
 
-    months = published_months(settings, schemas.HUB_BALANCE)
+    months = gold.published_months(settings.lake, schemas.HUB_BALANCE)
     if not months:
         return "Kopdes Hub: no summaries published yet"
     period = months[-1]

@@ -10,11 +10,19 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import Table, delete, insert
 
+from include.kopdes_hub.periods import is_period
 from include.kopdes_hub.storage import lake, schemas
 
 
 def partition_path(lake_dir: Path, dataset: schemas.Dataset, period: str) -> Path:
     return lake_dir / "gold" / dataset.name / f"period={period}" / "part-0.parquet"
+
+
+def published_months(lake_dir: Path, dataset: schemas.Dataset) -> list[str]:
+    """The months a gold dataset has partitions for, oldest first; a partition named by anything but a month (an
+    older run's ``period=unknown``) is no month."""
+    names = (p.name.removeprefix("period=") for p in (lake_dir / "gold" / dataset.name).glob("period=*"))
+    return sorted(name for name in names if is_period(name))
 
 
 def read_partition(lake_dir: Path, dataset: schemas.Dataset, period: str) -> pa.Table:

@@ -206,18 +206,6 @@ REPORTING_COMPLIANCE = Dataset(
     ),
 )
 
-DATASETS = {
-    d.name: d
-    for d in (
-        COMMODITY_VOLUMES,
-        HUB_BALANCE,
-        HUB_TRANSFERS,
-        FINANCING_ELIGIBILITY,
-        LEADING_COMMODITIES,
-        REPORTING_COMPLIANCE,
-        PROCESSING_PROJECTION,
-    )
-}
 SUMMARIES = (
     HUB_BALANCE,
     HUB_TRANSFERS,
@@ -226,6 +214,7 @@ SUMMARIES = (
     REPORTING_COMPLIANCE,
     PROCESSING_PROJECTION,
 )
+DATASETS = {d.name: d for d in (COMMODITY_VOLUMES, *SUMMARIES)}
 
 
 # Silver and quarantine: written by validation, one file per submission under <layer>/<kind>/period=YYYY-MM/.

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from include.kopdes_hub import contract
 from include.kopdes_hub.reference import Catalogue
+from include.kopdes_hub.reporting import id_format
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _explain(
     elif rid in ("PRICE_TOO_LOW", "PRICE_TOO_HIGH") and spec:
         fields.update(low=spec.price_min_idr, high=spec.price_max_idr, expected=spec.base_unit)
     english = {**fields, "low": f"{fields['low']:,.0f}", "high": f"{fields['high']:,.0f}"}
-    indonesian = {k: v.replace(",", ".") if k in ("low", "high") else v for k, v in english.items()}
+    indonesian = {**fields, "low": id_format.number(fields["low"]), "high": id_format.number(fields["high"])}
     return Reason(
         rule_id=rid,
         column=rule.column,
