@@ -34,6 +34,14 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL ?= INFO
 # Times in the UI: Airflow 3 has no server-side default any more ([webserver] default_ui_timezone went with the old
 # UI; [core] default_timezone only reads naive dates). The UI shows the browser's time zone, WIB on a hub PC in
 # Belitung, and each user can pick Asia/Jakarta under User > Timezone (kept in the browser).
+# OpenLineage (include/kopdes_hub/adapter/lineage.py): every task's datasets, by default one JSON file per event
+# under data/lineage/ (no service needed); for Marquez, AIRFLOW__OPENLINEAGE__TRANSPORT='{"type": "http", "url":
+# "http://127.0.0.1:5000", "endpoint": "api/v1/lineage"}' (README, "Lineage"). AIRFLOW__OPENLINEAGE__DISABLED=True
+# turns it off.
+LINEAGE_DIR := $(CURDIR)/data/lineage
+export AIRFLOW__OPENLINEAGE__TRANSPORT ?= {"type": "file", "log_file_path": "$(LINEAGE_DIR)/events", "append": false}
+export AIRFLOW__OPENLINEAGE__NAMESPACE ?= kopdes_hub
+export AIRFLOW__OPENLINEAGE__EXTRACTORS ?= include.kopdes_hub.adapter.lineage.Extractor
 export GX_ANALYTICS_ENABLED := False
 export NO_ANALYTICS := True
 
@@ -65,6 +73,7 @@ $(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated
 	@touch $@
 
 setup: $(VENV)/.installed $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools  ## .venv from the lock, Airflow home in .airflow
+	@mkdir -p $(LINEAGE_DIR)  # the file transport writes into it, and creates no folder
 	@echo "      ready: $(VENV) and the Airflow home $(patsubst $(CURDIR)/%,%,$(AIRFLOW_HOME))"
 
 # The hub report is checked in a real headless browser: Debian's chromium, installed when missing (root here).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,15 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+# OpenLineage events of the whole session go to a folder of its own, never to the project's data/lineage (the
+# provider reads its transport once per process, so it cannot move per test: tests tell their events apart by
+# the datasets they name, under each test's tmp_path).
+LINEAGE_EVENTS = Path(tempfile.mkdtemp(prefix="kopdes-lineage-"))
+os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(
+    {"type": "file", "log_file_path": str(LINEAGE_EVENTS / "events"), "append": False}
+)
+os.environ.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "kopdes_hub")
+os.environ.setdefault("AIRFLOW__OPENLINEAGE__EXTRACTORS", "include.kopdes_hub.adapter.lineage.Extractor")
 
 
 @pytest.fixture

@@ -14,10 +14,12 @@ from airflow.sdk import Asset, Context, get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
 from include.kopdes_hub import aggregate, publish, validate
+from include.kopdes_hub.adapter.lineage import record as record_lineage
 from include.kopdes_hub.aggregate import GoldPartition
 from include.kopdes_hub.config import Settings, get_settings
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.ingest.stage import IngestCounts
+from include.kopdes_hub.lineage import stages as lineage
 from include.kopdes_hub.storage import store
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ def prepare_store() -> dict[str, int]:
     settings = get_settings()
     loaded = store.prepare(settings.db_url)
     log.info("store %s ready: %s", settings.db_url, loaded)
+    record_lineage(lambda: lineage.prepared(settings))
     return loaded
 
 
@@ -59,6 +62,7 @@ def find_new_file_batches() -> list[list[str]]:
     settings = get_settings()
     paths = ingest.find_new_files(settings)
     log.info("%d file(s) in %s not finished in the ledger", len(paths), settings.landing)
+    record_lineage(lambda: lineage.reads(settings, lineage.LEDGER, store.SubmissionFile.__tablename__))
     return ingest.batches(paths, settings.ingest_batch)
 
 
@@ -72,6 +76,7 @@ def ingest_batch(paths: list[str]) -> IngestCounts:
     settings = get_settings()
     counts = ingest.ingest_files(settings, paths)
     log.info("batch of %d file(s): %s; bronze under %s", len(paths), counts, settings.bronze)
+    record_lineage(lambda: lineage.ingest(settings, paths))
     return counts
 
 
@@ -108,20 +113,25 @@ def find_bronze_batches() -> list[list[str]]:
         sum(n for _, n in pending),
         len(batches),
     )
+    record_lineage(lambda: lineage.reads(settings, lineage.LEDGER))
     return batches
 
 
 def validate_batch(submission_ids: list[str]) -> dict[str, float]:
     _label_batch(submission_ids)
-    counts = validate.validate_submissions(get_settings(), submission_ids)
+    settings = get_settings()
+    counts = validate.validate_submissions(settings, submission_ids)
     log.info("validated %s", counts)
+    record_lineage(lambda: lineage.validate(settings, submission_ids))
     return counts
 
 
 def settle_silver(results: list[dict[str, float]], asset: Asset) -> dict[str, float]:
     """Apply supersession across the ledger, then emit the silver asset when a submission was validated."""
     counts = {k: v for k, v in _sum(results).items() if not k.startswith("seconds_")}  # timings stay in the logs
-    counts.update(validate.apply_supersession(get_settings()))
+    settings = get_settings()
+    counts.update(validate.apply_supersession(settings))
+    record_lineage(lambda: lineage.settle(settings))
     return _announce(asset, counts, "submissions")
 
 
@@ -142,12 +152,16 @@ def plan_aggregation() -> list[str]:
     store.migrate(settings.db_url)
     periods = aggregate.plan(settings, _interval_periods(settings))
     log.info("periods to rebuild: %s", periods)
+    record_lineage(lambda: lineage.reads(settings, lineage.LEDGER, lineage.PUBLICATIONS))
     return periods
 
 
 def rebuild_period(period: str) -> GoldPartition:
     _set_template_var("period", period)
-    return aggregate.rebuild_period(get_settings(), period)
+    settings = get_settings()
+    rebuilt = aggregate.rebuild_period(settings, period)
+    record_lineage(lambda: lineage.rebuild(settings, period))
+    return rebuilt
 
 
 def announce_gold(results: list[GoldPartition], asset: Asset) -> GoldUpdate:
@@ -163,13 +177,16 @@ def plan_publication() -> list[str]:
     store.migrate(settings.db_url)
     periods = publish.plan(settings, _interval_periods(settings))
     log.info("months to publish: %s", periods)
+    record_lineage(lambda: lineage.reads(settings, lineage.LEDGER, lineage.PUBLICATIONS))
     return periods
 
 
 def publish_period(period: str) -> dict[str, int | str]:
     _set_template_var("period", period)
-    counts = publish.publish_period(get_settings(), period)
+    settings = get_settings()
+    counts = publish.publish_period(settings, period)
     log.info("summaries of %s: %s", period, counts)
+    record_lineage(lambda: lineage.publish(settings, period))
     return {"period": period, **counts}
 
 
