@@ -1,6 +1,6 @@
 """The hub's command line: what `make run` and `make up` call (seed the demo hub,
 run the DAGs, print what the pipeline holds, unpause the DAGs) and what an engineer
-runs by hand (announce files, revalidate submissions).
+runs by hand (announce files, revalidate submissions, trace a published row to its files).
 
 `--help` lists every command with an example; `COMMAND --help` tells one.
 """
@@ -101,6 +101,24 @@ def reopen_month(period: str, by: str, reason: str) -> int:
     return 0
 
 
+def trace(dataset: str, period: str, options: argparse.Namespace) -> int:
+    import json
+
+    from include.kopdes_hub.lineage import trace as lineage_trace
+
+    place = lineage_trace.Place(options.cooperative, options.commodity, options.village, options.district)
+    try:
+        result = lineage_trace.trace(get_settings(), dataset, period, place)
+    except lineage_trace.TraceError as error:
+        print(f"trace: {error}", file=sys.stderr)
+        return 1
+    if options.json:
+        print(json.dumps(lineage_trace.as_json(result), ensure_ascii=False, indent=2))
+    else:
+        print(lineage_trace.format_trace(result))
+    return 0
+
+
 PROG = "python -m include.kopdes_hub.cli"
 
 
@@ -112,6 +130,7 @@ class Command(NamedTuple):
     argument_help: str = ""
     nargs: str | None = None
     options: tuple[tuple[str, str, bool], ...] = ()  # (--flag, help, required)
+    switches: tuple[tuple[str, str], ...] = ()  # (--flag, help): on when given
 
 
 COMMANDS = (
@@ -157,6 +176,21 @@ COMMANDS = (
         "the month, YYYY-MM",
         options=(("--by", "who reopens", True), ("--reason", "why (recorded)", True)),
     ),
+    Command(
+        "trace",
+        "the submissions, files and rows behind published rows",
+        "trace hub_balance --period 2026-07 --commodity beras --district Membalong",
+        "DATASET",
+        "a published dataset: commodity_volumes or a summary (hub_balance, ...)",
+        options=(
+            ("--period", "the month, YYYY-MM", True),
+            ("--cooperative", "only its rows (or its village's, its district's)", False),
+            ("--commodity", "only this commodity (catalogue code)", False),
+            ("--village", "only this village (code or name)", False),
+            ("--district", "only this district (code or name)", False),
+        ),
+        switches=(("--json", "print the answer as JSON"),),
+    ),
 )
 
 
@@ -182,6 +216,8 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument("args", metavar=c.argument, nargs=c.nargs, help=c.argument_help)
         for flag, help_text, required in c.options:
             command.add_argument(flag, help=help_text, required=required)
+        for flag, help_text in c.switches:
+            command.add_argument(flag, help=help_text, action="store_true")
     return result
 
 
@@ -197,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         return close_month(args.args, args.by, args.reason)
     if args.command == "reopen":
         return reopen_month(args.args, args.by, args.reason)
+    if args.command == "trace":
+        return trace(args.args, args.period, args)
     return {"seed-demo": seed_demo, "summary": summary, "unpause": unpause_dags}[args.command]()
 
 

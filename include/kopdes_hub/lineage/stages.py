@@ -30,6 +30,7 @@ from include.kopdes_hub.summaries.financing import FINANCE_MONTHS
 from include.kopdes_hub.summaries.processing import WINDOW_MONTHS
 
 LEDGER = store.Submission.__tablename__
+LEDGER_TABLE = store.Submission.__table__  # rows with the ledger's columns as attributes (the store uses Core)
 PUBLICATIONS = store.Publication.__tablename__
 LAKE_SCHEMAS = {"silver": {contract.LINES: schemas.SILVER_LINES, contract.FINANCE: schemas.SILVER_FINANCE}}
 
@@ -44,7 +45,7 @@ class Lineage:
 
 def _submissions(settings: Settings, ids: list[str]) -> list[Any]:
     with store.get_engine(settings.db_url).connect() as conn:
-        rows = conn.execute(select(store.Submission).where(store.Submission.submission_id.in_(ids))).scalars().all()
+        rows = conn.execute(select(LEDGER_TABLE).where(store.Submission.submission_id.in_(ids))).all()
     order = {sid: i for i, sid in enumerate(ids)}
     return sorted(rows, key=lambda s: order[s.submission_id])
 
@@ -53,12 +54,12 @@ def ingest(settings: Settings, paths: list[str]) -> Lineage:
     """Each landing file of the batch, with the ledger's word on it; the bronze file of each one that got there."""
     with store.get_engine(settings.db_url).connect() as conn:
         rows = conn.execute(
-            select(store.SubmissionFile.path, store.Submission)
-            .join(store.Submission, store.Submission.sha256 == store.SubmissionFile.sha256)
+            select(store.SubmissionFile.path.label("landing_path"), LEDGER_TABLE)
+            .join(LEDGER_TABLE, store.Submission.sha256 == store.SubmissionFile.sha256)
             .where(store.SubmissionFile.path.in_(paths))
             .order_by(store.SubmissionFile.first_seen_at)
         ).all()
-    by_path = {path: submission for path, submission in rows}  # a path whose content changed: its latest content
+    by_path = {row.landing_path: row for row in rows}  # a path whose content changed: its latest content
     out = Lineage()
     bronze: dict[str, Any] = {}
     for path in paths:
