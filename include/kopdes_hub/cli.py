@@ -39,7 +39,17 @@ def summary() -> int:
     gold = summary.gold_summary(settings)
     print(summary.format_gold_summary(gold, settings))
     print(summary.format_summaries(settings))
+    print(_lineage_summary())
     return 1 if result.unaccounted else 0
+
+
+def _lineage_summary() -> str:
+    from airflow.providers.openlineage import conf
+
+    from include.kopdes_hub.lineage import events
+
+    folder = None if conf.is_disabled() else events.file_transport_folder(conf.transport())
+    return events.format_events(events.read_events(folder) if folder else None)
 
 
 def revalidate(submission_ids: list[str]) -> int:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import re
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+MARQUEZ = {"marquez", "marquez-db", "marquez-web"}
 AIRFLOW = {"airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-worker"}
 
 
@@ -19,7 +21,7 @@ def _compose() -> dict:
 
 def test_services_and_commands():
     services = _compose()["services"]
-    assert set(services) == {"postgres", "redis", "airflow-init", *AIRFLOW}
+    assert set(services) == {"postgres", "redis", "airflow-init", *AIRFLOW, *MARQUEZ}
     commands = {name: services[name]["command"] for name in AIRFLOW}
     assert commands == {
         "airflow-apiserver": "api-server",
@@ -81,3 +83,18 @@ def test_workers_preload_the_heavy_libraries_once():
     assert exported and exported.group(1).split(",") == list(workers.PRELOAD)
     for module_name in workers.PRELOAD:  # each one importable, or a worker would fail at start
         assert importlib.util.find_spec(module_name) is not None, module_name
+
+
+def test_marquez_is_an_optional_profile_and_every_airflow_service_reports_lineage():
+    services = _compose()["services"]
+    assert all(services[name]["profiles"] == ["marquez"] for name in MARQUEZ)
+    assert not any("profiles" in services[name] for name in set(services) - MARQUEZ), "the default stack needs none"
+    assert services["marquez"]["environment"]["POSTGRES_HOST"] == "marquez-db"
+    assert services["marquez-web"]["ports"] == ["127.0.0.1:3000:3000"]
+    env = services["airflow-worker"]["environment"]
+    assert env["AIRFLOW__OPENLINEAGE__EXTRACTORS"] == "include.kopdes_hub.adapter.lineage.Extractor"
+    for chosen, url in (("file", ""), ("http", "http://marquez:5000")):
+        transport = env["AIRFLOW__OPENLINEAGE__TRANSPORT"].replace("${KOPDES_LINEAGE_TRANSPORT:-file}", chosen)
+        config = json.loads(transport.replace("${KOPDES_LINEAGE_URL:-http://marquez:5000}", "http://marquez:5000"))
+        assert config["type"] == chosen and (config["url"] == url or chosen == "file")
+    assert "mkdir -p /opt/kopdes/data/lineage" in services["airflow-init"]["command"][1]
