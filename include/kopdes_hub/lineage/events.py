@@ -55,8 +55,7 @@ def read_events(folder: Path) -> EventsSeen:
             continue
         for dataset in event.get("outputs") or []:
             name = dataset.get("name") if isinstance(dataset, dict) else None
-            layer = _layer(name) if isinstance(name, str) else None
-            if layer:
+            if isinstance(name, str) and (layer := _layer(name)):
                 outputs.setdefault(layer, set()).add(name)
     return EventsSeen(folder, len(files), Counter({k: len(v) for k, v in outputs.items()}))
 
