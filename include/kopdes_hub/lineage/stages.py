@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from openlineage.client.event_v2 import InputDataset, OutputDataset
-from openlineage.client.generated.data_quality_assertions_dataset import Assertion, DataQualityAssertionsDatasetFacet
+from openlineage.client.generated.data_quality_assertions_dataset import Assertion
 from openlineage.client.generated.data_quality_metrics_dataset import DataQualityMetricsDatasetFacet
 from sqlalchemy import select
 
@@ -112,11 +112,11 @@ def _rule_counts(settings: Settings, subs: list[Any]) -> dict[str, Counter[tuple
     return counts
 
 
-def _assertions(kind: str | None, broken: Counter[tuple[str, str]]) -> DataQualityAssertionsDatasetFacet:
+def _assertions(kind: str | None, broken: Counter[tuple[str, str]]) -> ds.Assertions:
     """One assertion per rule of the kind's GX suite: passed when no row of the submission broke it."""
     rules = contract.rules(kind, [], [], [], []) if kind in contract.KINDS else []
     seen = {(r.rule_id, r.column): r for r in rules}
-    return DataQualityAssertionsDatasetFacet(
+    return ds.Assertions(
         assertions=[
             Assertion(
                 assertion=rule.expectation,

@@ -60,3 +60,12 @@ def test_custom_facets_name_definitions_of_the_shipped_json_schema():
         assert url == ds.FACET_SCHEMA
         properties = schema["$defs"][definition]["allOf"][1]["properties"]
         assert set(properties) == {a.name for a in facet.__attrs_attrs__ if not a.name.startswith("_")}
+
+
+def test_schema_and_assertion_facets_are_standard_and_skip_the_listeners_redaction():
+    from openlineage.client.serde import Serde
+
+    facet = json.loads(Serde.to_json(ds.schema_facet(schemas.QUARANTINE)))
+    assert facet["_schemaURL"].endswith("SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet")
+    assert "fields" in ds.schema_facet(schemas.QUARANTINE).skip_redact
+    assert "assertions" in ds.Assertions(assertions=[]).skip_redact
