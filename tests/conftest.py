@@ -29,6 +29,18 @@ os.environ.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "kopdes_hub")
 os.environ.setdefault("AIRFLOW__OPENLINEAGE__EXTRACTORS", "include.kopdes_hub.adapter.lineage.Extractor")
 
 
+def completed_events(under: Path) -> dict[str, list[dict]]:
+    """The session's COMPLETE OpenLineage events naming a dataset under ``under`` (a test's tmp_path), per job
+    (dag_id.task_id)."""
+    jobs: dict[str, list[dict]] = {}
+    for path in sorted(LINEAGE_EVENTS.iterdir()):
+        event = json.loads(path.read_text())
+        names = [d["namespace"] + d["name"] for d in event.get("inputs", []) + event.get("outputs", [])]
+        if event["eventType"] == "COMPLETE" and any(str(under) in n for n in names):
+            jobs.setdefault(event["job"]["name"], []).append(event)
+    return jobs
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Point the pipeline at a fresh landing, lake and SQLite store under tmp_path, migrated and loaded."""

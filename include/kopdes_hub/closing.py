@@ -152,6 +152,14 @@ def history_path(lake_dir: Path, dataset: schemas.Dataset, period: str, version:
     return lake_dir / "gold_history" / dataset.name / f"period={period}" / f"version={version}" / "part-0.parquet"
 
 
+def versioned_report_path(lake_dir: Path, period: str, version: int) -> Path:
+    """The hub report as approved in version n (the live one is re-rendered on every publication)."""
+    from include.kopdes_hub.reporting import hub_report
+
+    report = hub_report.report_path(lake_dir, period)
+    return report.with_name(f"{report.stem}_v{version}.html")
+
+
 def is_final(settings: Settings, period: str) -> bool:
     """Are the month's latest summaries its approved version (a close whose freeze finished)?"""
     current = state(settings.db_url, period)
@@ -195,7 +203,7 @@ def finalize(settings: Settings, period: str) -> None:
             target = history_path(settings.lake, dataset, period, current.version)
             lake.write_parquet_atomic(lake.read_parquet(source), target)
     report = hub_report.render(settings, period)
-    lake.write_bytes_atomic(report.read_bytes(), report.with_name(f"{report.stem}_v{current.version}.html"))
+    lake.write_bytes_atomic(report.read_bytes(), versioned_report_path(settings.lake, period, current.version))
 
 
 def due_months(settings: Settings, today: date | None = None) -> list[str]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from include.kopdes_hub import closing
 from include.kopdes_hub.storage import schemas, store
+from tests.conftest import completed_events
 from tests.unit.test_closing import publish_july
 
 pytestmark = pytest.mark.e2e
@@ -86,8 +87,18 @@ def test_the_manager_answers_the_approval_and_the_store_records_it(settings, air
         reason,
         "ui",
     )
+    (approval,) = completed_events(settings.lake.parent)["kopdes_close.approve_month"]
+    written = {d["name"] for d in approval["outputs"]}
+    assert {"month_close", "month_decision"} <= written
     if closed:
-        assert closing.history_path(settings.lake, schemas.COMMODITY_VOLUMES, "2026-07", 1).exists()
+        frozen = closing.history_path(settings.lake, schemas.COMMODITY_VOLUMES, "2026-07", 1)
+        assert frozen.exists()
+        assert str(frozen.parent) in written, "version 1 of the month's gold, in gold_history"
+        assert str(closing.versioned_report_path(settings.lake, "2026-07", 1)) in written
+        read = {d["name"] for d in approval["inputs"]}
+        assert str(settings.lake / "gold" / "hub_balance" / "period=2026-07") in read
+    else:
+        assert approval["inputs"] == [] and written == {"month_close", "month_decision"}
 
 
 def test_a_reopen_asked_for_in_the_ui_is_recorded_with_its_reason(settings, airflow_db):

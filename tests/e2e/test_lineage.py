@@ -15,7 +15,7 @@ import pytest
 from include.kopdes_hub import cli
 from include.kopdes_hub.lineage import trace
 from include.kopdes_hub.storage import schemas
-from tests.conftest import LINEAGE_EVENTS
+from tests.conftest import completed_events
 from tests.e2e.test_aggregate_dag import BADAU, PERPAT, _file, _landing
 
 pytestmark = pytest.mark.e2e
@@ -38,18 +38,6 @@ def _chain_landing(settings) -> None:
     _file(settings, BADAU_AUGUST, lines, datetime(2026, 9, 4, tzinfo=UTC))
 
 
-def _events(settings) -> dict[str, list[dict]]:
-    """COMPLETE events of this test's run (their datasets lie under its tmp_path), per job (dag_id.task_id)."""
-    mine = str(settings.lake.parent)
-    jobs: dict[str, list[dict]] = {}
-    for path in sorted(LINEAGE_EVENTS.iterdir()):
-        event = json.loads(path.read_text())
-        names = [d["name"] + d["namespace"] for d in event.get("inputs", []) + event.get("outputs", [])]
-        if event["eventType"] == "COMPLETE" and any(mine in n for n in names):
-            jobs.setdefault(event["job"]["name"], []).append(event)
-    return jobs
-
-
 def _names(events: list[dict], side: str) -> set[str]:
     return {d["name"] for e in events for d in e.get(side, [])}
 
@@ -70,7 +58,7 @@ def test_events_and_trace_after_a_chain_run(settings, airflow_db, capsys):
     _chain_landing(settings)
     for dag in (kopdes_ingest(), kopdes_validate(), kopdes_aggregate(), kopdes_publish()):
         assert dag.test().state == DagRunState.SUCCESS
-    jobs = _events(settings)
+    jobs = completed_events(settings.lake.parent)
 
     # ingest: every landing file in, one bronze file per distinct content out (the copy adds no bronze)
     ingest = jobs["kopdes_ingest.ingest_batch"]

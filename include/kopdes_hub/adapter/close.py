@@ -30,7 +30,16 @@ class MonthApproval(ApprovalOperator):
         self.validate_chosen_options(event["chosen_options"])  # before anything is recorded
         pack = context["ti"].xcom_pull(task_ids=self.pack_task_id)
         record_answer(pack["period"], event)
+        _record_lineage(pack["period"])
         return super().execute_complete(context=context, event=event)
+
+
+def _record_lineage(period: str) -> None:
+    from include.kopdes_hub.adapter.lineage import record
+    from include.kopdes_hub.lineage import stages
+
+    settings = get_settings()
+    record(lambda: stages.close(settings, period))
 
 
 def next_due_month() -> str:
@@ -72,4 +81,5 @@ def record_reopen(answer: dict[str, Any]) -> dict[str, Any]:
     form = answer.get("params_input") or {}
     period, reason = str(form.get("periode") or "").strip(), str(form.get("alasan") or "")
     month = closing.reopen(get_settings(), period, by=_responder(answer), reason=reason, source=closing.UI)
+    _record_lineage(period)
     return {"period": period, "status": month.status, "version": month.version}

@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 # The task instance being run and its lineage: one slot, since a worker process runs one task at a time (and
 # dag.test() runs them one after the other, each emitted before the next starts).
 _recorded: tuple[tuple[Any, ...], OperatorLineage] | None = None
-# The operator class of every @task (airflow.providers.standard.decorators.python).
+# The operator class of every @task (airflow.providers.standard.decorators.python), and the manager's approval.
 DECORATED_PYTHON = "_PythonDecoratedOperator"
+OPERATORS = [DECORATED_PYTHON, "MonthApproval"]
 EXTRACTOR_PATH = f"{__name__}.Extractor"
 
 
@@ -66,7 +67,7 @@ class Extractor(BaseExtractor):
 
     @classmethod
     def get_operator_classnames(cls) -> list[str]:
-        return [DECORATED_PYTHON]
+        return OPERATORS
 
     def _execute_extraction(self) -> OperatorLineage | None:
         return OperatorLineage()

@@ -240,3 +240,31 @@ def publish(settings: Settings, period: str) -> Lineage:
         out.outputs.append(ds.store_output(settings.db_url, store.SUMMARY_TABLES[dataset.name].name))
     out.outputs.append(report)
     return out
+
+
+def close(settings: Settings, period: str) -> Lineage:
+    """The manager's answer on a month: the ledger of decisions written; an approval also reads the month's gold,
+    marks its summaries final in place, and keeps version n of every gold partition in gold_history/ with the
+    versioned hub report."""
+    decided = [ds.store_output(settings.db_url, t.__tablename__) for t in (store.MonthClose, store.MonthDecision)]
+    month = closing.state(settings.db_url, period)
+    if not month.closed:
+        return Lineage(outputs=decided)
+    out = Lineage(outputs=decided)
+    for dataset in closing.FROZEN:
+        source = gold.partition_path(settings.lake, dataset, period)
+        if not source.is_file():
+            continue
+        out.inputs.append(ds.file_input(source.parent))
+        if dataset in schemas.SUMMARIES:
+            out.outputs.append(_gold_output(settings, dataset, period))
+            out.outputs.append(ds.store_output(settings.db_url, store.SUMMARY_TABLES[dataset.name].name))
+        frozen = closing.history_path(settings.lake, dataset, period, month.version)
+        rows = pq.ParquetFile(frozen).metadata.num_rows if frozen.is_file() else None
+        out.outputs.append(ds.file_output(frozen.parent, rows, schema=ds.schema_facet(dataset)))
+    report = hub_report.report_path(settings.lake, period)
+    out.outputs += [
+        ds.file_output(report),
+        ds.file_output(closing.versioned_report_path(settings.lake, period, month.version)),
+    ]
+    return out

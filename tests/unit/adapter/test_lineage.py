@@ -35,7 +35,7 @@ def test_recorded_lineage_is_returned_on_complete_for_its_own_task_instance_only
     assert extractor.extract_on_complete(_ti(map_index=1)).inputs == [], "another mapped instance"
     assert extractor.extract_on_complete(_ti(try_number=2)).inputs == [], "a retry reports its own"
     assert extractor.extract().inputs == [] and extractor.extract_on_failure(running).outputs == []
-    assert lineage.Extractor.get_operator_classnames() == ["_PythonDecoratedOperator"]
+    assert lineage.Extractor.get_operator_classnames() == ["_PythonDecoratedOperator", "MonthApproval"]
 
 
 def test_a_failing_lineage_never_fails_the_task(running, caplog):
