@@ -45,7 +45,7 @@ export AIRFLOW__OPENLINEAGE__EXTRACTORS ?= include.kopdes_hub.adapter.lineage.Ex
 export GX_ANALYTICS_ENABLED := False
 export NO_ANALYTICS := True
 
-.PHONY: help setup chromium run test test-fast lint format up down bench bench-stack lock clean
+.PHONY: help setup chromium run test test-fast lint format up down bench bench-lineage bench-stack lock clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
@@ -173,6 +173,9 @@ down:  ## stop every process `make up` started
 
 bench: setup  ## validate + aggregate vs a DuckDB reference, side by side (BENCH_ROWS="1000000 10000000")
 	$(BIN)/python -m tests.benchmarks.pipeline
+
+bench-lineage: setup  ## what OpenLineage costs per task, on the data make run left
+	$(BIN)/python -m tests.benchmarks.lineage_cost
 
 bench-stack: setup  ## event-to-report latency (Local vs Celery) and 500 files on 1 vs 2 Celery workers
 	$(BIN)/python -m tests.benchmarks.stack_bench
