@@ -90,6 +90,7 @@ def reset_validation(settings: Settings, submission_ids: list[str]) -> int:
                     superseded_by=None,
                     validation_run_id=None,
                     validated_at=None,
+                    rendered_at=None,
                     updated_at=store.utcnow(),
                 )
             )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from include.kopdes_hub import aggregate, closing, publish, validate
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.storage import gold, schemas, store
+from include.kopdes_hub.validate import render
 
 HEADER = "kode_koperasi;periode;jenis;tanggal;komoditas;jumlah;satuan;harga_satuan;mutu;keterangan"
 PERPAT, BADAU = "KDMP-1902022001", "KDMP-1902052001"
@@ -29,6 +30,7 @@ def _run(settings) -> None:
     ingest.ingest_files(settings, ingest.find_new_files(settings))
     validate.validate_submissions(settings, [s for s, _ in validate.find_bronze(settings)])
     validate.apply_supersession(settings)
+    render.render_submissions(settings, render.pending(settings))
     for period in aggregate.plan(settings):
         aggregate.rebuild_period(settings, period)
     for period in publish.plan(settings):

@@ -132,6 +132,8 @@ class Submission(Base):
     gx_result_path: Mapped[str | None] = mapped_column(Text)
     superseded_by: Mapped[str | None] = mapped_column(String(16))
     rows_warning: Mapped[int | None] = mapped_column(Integer)  # silver rows with a warning (migration 0006)
+    # when its feedback and GX pages were written, off the decision path (migration 0009): null = still to render
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SubmissionTotal(Base):

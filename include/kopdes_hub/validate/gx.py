@@ -1,5 +1,5 @@
 """The Great Expectations side: the contract's rules as suites per kind, run over a batch's rows in an ephemeral
-context (GX 1.x core API, ``result_format`` COMPLETE: the unexpected indices split the rows). Each rule's severity
+context (GX 1.x core API, ``result_format`` COMPLETE without its extras: the unexpected indices split the rows). Each rule's severity
 reaches GX as its expectation's ``severity`` (error -> critical, warning -> warning). Two suites per kind: the
 rules on the file's own values, then the rules whose columns derive from which earlier lines the first accepted
 (``Rule.needs_history``)."""
@@ -20,6 +20,19 @@ def contract_rules(kind: str, registry: Registry, catalogue: Catalogue) -> list[
     unit_pairs = sorted((c, u) for c, spec in catalogue.commodities.items() for u in spec.units)
     grade_pairs = sorted((c, _normalize_grade(g)) for c, spec in catalogue.commodities.items() for g in spec.grades)
     return contract.rules(kind, sorted(registry.members), unit_pairs, grade_pairs, sorted(catalogue.commodities))
+
+
+# Every unexpected row's index (COMPLETE: SUMMARY and BASIC cut the list at ``partial_unexpected_count``), and
+# nothing GX would build on top of it: not the rows, not the pandas query string listing every index again
+# (``return_unexpected_index_query``), not the most-common-values counts (``partial_unexpected_count`` 0), not the
+# values (the reasons quote bronze's). GX issues 3736, 4774 and 8671: COMPLETE's extras are what costs on large frames.
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "include_unexpected_rows": False,
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": 0,
+    "exclude_unexpected_values": True,
+}
 
 
 @cache
@@ -56,7 +69,7 @@ def build_suite(kind: str, rule_list: list[contract.Rule], needs_history: bool =
 def run_suite(frame: pd.DataFrame, suite: Any) -> Any:
     """Run the suite over every row; an expectation that errors fails the task (it must never pass rows silently)."""
     batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format={"result_format": "COMPLETE", "include_unexpected_rows": False})
+    result = batch.validate(suite, result_format=RESULT_FORMAT)
     broken = [r for r in result.results if r.exception_info and r.exception_info.get("raised_exception")]
     if broken:
         first = broken[0]

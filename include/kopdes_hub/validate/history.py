@@ -141,8 +141,10 @@ def outlier_columns(
     owner = mine.drop_duplicates("submission_id").set_index("submission_id")
     in_batch = totals.join(owner[["cooperative_id", "period"]], on="submission_id")
     in_batch["received_at"] = in_batch["submission_id"].map(received)
-    months = {m for period in set(mine["period"]) if is_period(period) for m in _window(period)}
-    earlier = earlier_totals(db_url, set(mine["cooperative_id"]), months, set(frame["submission_id"]))
+    # distinct values first: iterating a quarter of a million Arrow-backed strings in Python costs ~0.7 s
+    months = {m for period in mine["period"].unique() if is_period(period) for m in _window(period)}
+    cooperatives, batch_ids = set(mine["cooperative_id"].unique()), set(frame["submission_id"].unique())
+    earlier = earlier_totals(db_url, cooperatives, months, batch_ids)
     candidates = pd.concat([earlier, in_batch[earlier.columns]], ignore_index=True)
     place = ["cooperative_id", "period", "commodity", "flow"]
     limits = thresholds(candidates, mine[place], catalogue)

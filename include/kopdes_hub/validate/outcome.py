@@ -1,5 +1,5 @@
 """What validation decides: every row's reasons, each submission's decision (accepted, partly accepted, rejected),
-conservation, the silver and quarantine tables, and the GX result sliced per submission."""
+conservation, the silver and quarantine tables."""
 
 from __future__ import annotations
 
@@ -121,11 +121,22 @@ def decide(
 SILVER = {contract.LINES: schemas.SILVER_LINES, contract.FINANCE: schemas.SILVER_FINANCE}
 
 
+def _reason_lists(n: int, told: dict[int, list[Reason]], type_: pa.DataType, pick: Any) -> pa.Array:
+    """One list per row of ``n``, empty but for the rows in ``told`` (position -> reasons): built from offsets, so
+    the cost follows the few rows told, not every row."""
+    counts = np.zeros(n, dtype=np.int32)
+    keys = sorted(told)
+    counts[keys] = [len(told[k]) for k in keys]
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    return pa.ListArray.from_arrays(offsets, pa.array([pick(r) for k in keys for r in told[k]], type_))
+
+
 def _silver_table(
-    kind: str, rows: pa.Table, registry: Registry, catalogue_version: str, row_reasons: list[list[Reason]]
+    kind: str, rows: pa.Table, registry: Registry, catalogue_version: str, told: dict[int, list[Reason]]
 ) -> pa.Table:
     """Accepted rows, typed: base units, IDR values, registry place, lineage and the versions that accepted them; a
-    line keeps its warnings, and a warning on its price or grade leaves that part out (null), never guessed."""
+    line keeps its warnings (``told``: row position -> its warnings), and a warning on its price or grade leaves that
+    part out (null), never guessed."""
     n = rows.num_rows
     cooperative = rows["cooperative_id"].combine_chunks()
     common = {
@@ -141,8 +152,14 @@ def _silver_table(
         whole = {c: pc.round(rows[c]).cast(pa.int64()) for c in contract.FINANCE_FIELDS}
         body = {**common, **whole}
     else:
-        doubtful_price = pa.array([any(r.column == "unit_price_idr" for r in rs) for rs in row_reasons], pa.bool_())
-        unknown_grade = pa.array([any(r.rule_id == "GRADE_UNKNOWN" for r in rs) for rs in row_reasons], pa.bool_())
+
+        def where(test: Any) -> pa.Array:
+            mask = np.zeros(n, dtype=bool)
+            mask[[p for p, rs in told.items() if any(test(r) for r in rs)]] = True
+            return pa.array(mask)
+
+        doubtful_price = where(lambda r: r.column == "unit_price_idr")
+        unknown_grade = where(lambda r: r.rule_id == "GRADE_UNKNOWN")
 
         def unless(mask: pa.Array, values: Any) -> pa.Array:
             return pc.if_else(mask, pa.scalar(None, values.type), values)
@@ -163,8 +180,8 @@ def _silver_table(
             "grade": unless(unknown_grade, rows["grade"].combine_chunks()),
             "grade_received": rows["grade_received"],
             "notes": rows["notes"],
-            "warning_ids": pa.array([[r.rule_id for r in rs] for rs in row_reasons], pa.list_(pa.string())),
-            "warnings": pa.array([[r.__dict__ for r in rs] for rs in row_reasons], pa.list_(schemas.REASON_TYPE)),
+            "warning_ids": _reason_lists(n, told, pa.string(), lambda r: r.rule_id),
+            "warnings": _reason_lists(n, told, schemas.REASON_TYPE, lambda r: r.__dict__),
         }
     lineage = {
         "row_number": rows["_row_number"],
@@ -200,62 +217,6 @@ def _quarantine_table(kind: str, rows: pa.Table, bronze: pa.Table, reasons: list
         }
     )
     return schemas.QUARANTINE.conform(table)
-
-
-def _slice_result(
-    results: list[Any], lo: int, hi: int, row_numbers: np.ndarray, sub: SubmissionInput
-) -> dict[str, Any]:
-    """The GX suite results (both runs) restricted to one submission's rows lo..hi-1, indices turned into the
-    clerk's row numbers; each expectation with its severity, and the worst severity that failed."""
-    sliced = []
-    for r in (r for result in results for r in result.results):
-        indices = r.result.get("unexpected_index_list")
-        unexpected = [] if indices is None else [i for i in indices if lo <= i < hi]
-        values = r.result.get("unexpected_list") or []
-        picked = [v for i, v in zip(indices or [], values, strict=False) if lo <= i < hi]
-        element_count = hi - lo
-        config = r.expectation_config
-        sliced.append(
-            {
-                "expectation_type": config.type,
-                "severity": config.severity.value,
-                "kwargs": {
-                    k: v for k, v in config.kwargs.items() if k not in ("value_set", "value_pairs_set", "batch_id")
-                },
-                "meta": config.meta,
-                "success": not unexpected,
-                "result": {
-                    "element_count": element_count,
-                    "unexpected_count": len(unexpected),
-                    "unexpected_percent": round(100.0 * len(unexpected) / element_count, 2) if element_count else 0.0,
-                    "unexpected_rows": [int(row_numbers[i]) for i in unexpected],
-                    "unexpected_values": [
-                        v if isinstance(v, str | int | float) or v is None else str(v) for v in picked
-                    ],
-                },
-            }
-        )
-    successful = sum(1 for r in sliced if r["success"])
-    failed = {r["severity"] for r in sliced if not r["success"]}
-    worst = next((gx for gx in ("critical", "warning", "info") if gx in failed), None)
-    return {
-        "suite_name": " + ".join(result.suite_name for result in results),
-        "success": successful == len(sliced),
-        "max_severity_failure": worst,
-        "statistics": {
-            "evaluated_expectations": len(sliced),
-            "successful_expectations": successful,
-            "unsuccessful_expectations": len(sliced) - successful,
-            "success_percent": round(100.0 * successful / len(sliced), 2) if sliced else 100.0,
-        },
-        "meta": {
-            "submission_id": sub.submission_id,
-            "file_name": sub.file_name,
-            "contract_version": contract.CONTRACT_VERSION,
-            "great_expectations_version": results[0].meta.get("great_expectations_version"),
-        },
-        "results": sliced,
-    }
 
 
 @dataclass

@@ -135,6 +135,23 @@ def parse_dates(texts: pa.Array) -> pa.Array:
 BRONZE_LINEAGE = ("_row_number",)
 
 
+def file_cooperative(cooperative_id: str | None) -> str | None:
+    """A file's cooperative (as the ledger has it) as validation compares it: trimmed, upper case, NIK-like numbers
+    masked."""
+    return contract.mask_nik((cooperative_id or "").strip().upper()) or None
+
+
+def file_period(period: str | None) -> str | None:
+    """A file's period, normalised (``2026/07`` -> ``2026-07``) and masked; anything else stays as received."""
+    return normalize_period(contract.mask_nik((period or "").strip()) or None)
+
+
+def file_partition(period: str | None) -> str:
+    """The month a file's silver, quarantine and feedback files go under: a path part only when it is a month."""
+    normal = file_period(period)
+    return normal if normal is not None and is_period(normal) else lake.UNKNOWN
+
+
 @dataclass
 class SubmissionInput:
     submission_id: str
@@ -149,19 +166,15 @@ class SubmissionInput:
 
     @property
     def file_cooperative_id(self) -> str | None:
-        """The file's cooperative as validation compares it: trimmed, upper case, NIK-like numbers masked."""
-        return contract.mask_nik((self.cooperative_id or "").strip().upper()) or None
+        return file_cooperative(self.cooperative_id)
 
     @property
     def file_period(self) -> str | None:
-        """The file's period, normalised (``2026/07`` -> ``2026-07``) and masked; anything else stays as received."""
-        return normalize_period(contract.mask_nik((self.period or "").strip()) or None)
+        return file_period(self.period)
 
     @property
     def partition(self) -> str:
-        """The month its silver, quarantine and feedback files go under: a path part only when it is a month."""
-        period = self.file_period
-        return period if period is not None and is_period(period) else lake.UNKNOWN
+        return file_partition(self.period)
 
     @property
     def columns_not_kept(self) -> list[str]:

@@ -1,10 +1,11 @@
-"""Validate stage: bronze -> silver (typed, base units, IDR) + quarantine (every rule a row broke) + clerk feedback.
+"""Validate stage, the decision path: bronze -> silver (typed, base units, IDR) + quarantine (every rule a row
+broke) + the ledger's decisions.
 
 The contract's rules become one Great Expectations suite per kind (GX 1.x core API, ephemeral context). A batch of
-submissions is validated in one GX run over all their rows, with ``result_format`` COMPLETE, and GX's unexpected
-indices split the rows: that keeps GX's per-run overhead off the per-submission path, so a night of thousands of
-small files costs a few GX runs, not thousands. Results are then sliced back per submission for the ledger, the
-clerk's feedback and the engineer's GX result page.
+submissions is validated in one GX run over all their rows, and GX's unexpected indices split the rows: that keeps
+GX's per-run overhead off the per-submission path, so a night of thousands of small files costs a few GX runs, not
+thousands. The clerk's feedback and the engineer's GX page are not written here: ``validate.render`` derives them
+from the recorded decisions and quarantine, in a task of their own, so gold never waits for them.
 
 Conservation is checked here, per submission: bronze rows = silver rows + quarantined rows, or the task fails.
 Privacy is settled where bronze is read: validation loads only the contract's columns (a file's ``nik`` or
@@ -18,27 +19,23 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from typing import Any
 
 import numpy as np
 import pyarrow.parquet as pq
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from include.kopdes_hub import closing, contract
+from include.kopdes_hub import contract
 from include.kopdes_hub.config import Settings
 from include.kopdes_hub.reference import Catalogue, load_catalogue
-from include.kopdes_hub.reporting import feedback
 from include.kopdes_hub.storage import lake, store
 from include.kopdes_hub.validate.outcome import (
     Outcome,
     _quarantine_table,
     _silver_table,
-    _slice_result,
     check_conservation,
     evaluate,
 )
 from include.kopdes_hub.validate.prepare import BRONZE_LINEAGE, Registry, SubmissionInput, load_registry
-from include.kopdes_hub.validate.reasons import Reason
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +52,16 @@ def find_bronze(settings: Settings) -> list[tuple[str, int]]:
 
 
 def plan_batches(pending: list[tuple[str, int]], max_rows: int, max_submissions: int) -> list[list[str]]:
-    """Group submissions so each GX run sees at most ``max_rows`` rows (one big file is a batch of its own)."""
+    """Group submissions so each GX run sees at most ``max_rows`` rows (one big file is a batch of its own), in
+    batches of even size: 1M rows at 250k make four of 250k, not four of 245k and a straggler of 20k that a worker
+    runs alone after the others are done."""
+    total = sum(n for _, n in pending)
+    target = total / max(1, -(-total // max_rows)) if total else max_rows
     batches: list[list[str]] = []
     current: list[str] = []
     rows = 0
     for submission_id, n in pending:
-        if current and (rows + n > max_rows or len(current) >= max_submissions):
+        if current and (rows + n > max_rows or rows + n / 2 > target or len(current) >= max_submissions):
             batches.append(current)
             current, rows = [], 0
         current.append(submission_id)
@@ -80,8 +81,8 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
             log.info("%s (%s) is already %s: skipped", s.submission_id, s.file_name, s.status)
             continue
         # only what validation uses: another column's values (a member's NIK, say) are never even loaded
-        path = settings.lake / s.bronze_path
-        names = pq.read_schema(path).names
+        bronze = pq.ParquetFile(settings.lake / s.bronze_path)  # its footer read once, for names and data
+        names = bronze.schema_arrow.names
         wanted = [c for c in names if c in contract.COLUMNS[s.kind] or c in BRONZE_LINEAGE]
         inputs.append(
             SubmissionInput(
@@ -92,7 +93,7 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
                 period=s.period,
                 received_at=s.received_at,
                 delimiter=s.delimiter,
-                bronze=lake.read_parquet(path, wanted),
+                bronze=bronze.read(columns=wanted, use_threads=False),
                 other_columns=tuple(c for c in names if c not in wanted and not c.startswith("_")),
             )
         )
@@ -100,8 +101,8 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
 
 
 def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[str, float]:
-    """Validate a batch: one GX run per kind over all its rows, then silver, quarantine, feedback and the ledger
-    per submission. Already validated submissions are skipped, so a retried task changes nothing. Returns the
+    """Validate a batch: one GX run per kind over all its rows, then silver, quarantine and the ledger per
+    submission (feedback is rendered later, ``validate.render``). Already validated submissions are skipped, so a retried task changes nothing. Returns the
     counts, and the seconds each step took (``seconds_load``, ``_prepare``, ``_gx``, ``_files``)."""
     started = store.utcnow()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -165,19 +166,15 @@ def _validate_kind(
         log.info("GX result of the whole %s batch (%d rows): %s", kind, bronze.num_rows, run_json)
     bad, good, warned = ev.bad, ~ev.bad, ev.warned
     good_positions, bad_positions = np.flatnonzero(good), np.flatnonzero(bad)
-    silver = _silver_table(
-        kind,
-        ev.prepared.filter(good),
-        registry,
-        catalogue.version,
-        [reasons.get(int(p), []) for p in good_positions],
+    # only the few warned rows carry reasons into silver: keyed by their place among the accepted rows
+    warned_positions = np.flatnonzero(warned)
+    silver_reasons = dict(
+        zip(np.searchsorted(good_positions, warned_positions).tolist(), (reasons[int(p)] for p in warned_positions))
     )
+    silver = _silver_table(kind, ev.prepared.filter(good), registry, catalogue.version, silver_reasons)
     quarantine = _quarantine_table(
         kind, ev.prepared.filter(bad), bronze.filter(bad), [reasons[int(p)] for p in bad_positions]
     )
-    row_numbers = ev.prepared["_row_number"].to_numpy()
-    closed = closing.closed_periods(settings.db_url)  # a file for a closed month is held: its clerk is told
-    told = np.array(sorted(reasons), dtype=np.int64)  # rows with an error or a warning, in file order
 
     outcomes = []
     silver_at = quarantine_at = 0
@@ -196,12 +193,6 @@ def _validate_kind(
             paths["quarantine_path"] = target.relative_to(settings.lake).as_posix()
         silver_at += n_good
         quarantine_at += n_bad
-        mine = told[np.searchsorted(told, lo) : np.searchsorted(told, hi)]
-        problems = [(int(row_numbers[p]), reason) for p in mine for reason in reasons[int(p)]]
-        gx_slice = _slice_result(ev.gx_results, int(lo), int(hi), row_numbers, sub)
-        folder = sub.file_cooperative_id if sub.file_cooperative_id in registry.members else lake.UNKNOWN
-        report = _write_reports(settings, kind, sub, decision, why, folder, n_good, problems, gx_slice, closed)
-        paths.update(report)
         reason = None if why is None else str(why)  # a plain str for the database driver
         outcomes.append(Outcome(sub.submission_id, decision, reason, len(sub.bronze), n_good, n_bad, n_warned, paths))
 
@@ -246,7 +237,7 @@ def _validate_kind(
             conn.execute(insert(store.SubmissionTotal), totals)
     for o, sub in zip(outcomes, subs, strict=True):
         log.info(
-            "%s %s (%s): %s, %d rows = %d silver (%d with warnings) + %d quarantined; GX result %s; feedback %s",
+            "%s %s (%s): %s, %d rows = %d silver (%d with warnings) + %d quarantined",
             kind,
             o.submission_id,
             sub.file_name,
@@ -255,47 +246,5 @@ def _validate_kind(
             o.rows_silver,
             o.rows_warning,
             o.rows_quarantine,
-            settings.lake / str(o.paths["gx_result_path"]),
-            settings.lake / str(o.paths["feedback_path"]),
         )
     return outcomes
-
-
-def _write_reports(
-    settings: Settings,
-    kind: str,
-    sub: SubmissionInput,
-    decision: str,
-    why: str | None,
-    folder: str,
-    rows_accepted: int,
-    problems: list[tuple[int, Reason]],
-    gx_result: dict[str, Any],
-    closed: set[str],
-) -> dict[str, str]:
-    """The engineer's GX result (JSON + HTML) and the clerk's feedback (HTML + CSV) of one submission; the clerk's
-    pages go under ``folder``, the registered cooperative (never a path taken from the file) or ``unknown``."""
-    gx_json = lake.validation_path(settings.lake, sub.submission_id, "json")
-    lake.write_text_atomic(json.dumps(gx_result, ensure_ascii=False, default=str), gx_json)
-    lake.write_text_atomic(feedback.gx_result_html(gx_result), gx_json.with_suffix(".html"))
-    partition = sub.partition
-    report = feedback.SubmissionReport(
-        submission_id=sub.submission_id,
-        file_name=sub.file_name,
-        cooperative_id=sub.file_cooperative_id,
-        period=None if partition == lake.UNKNOWN else partition,
-        kind=kind,
-        decision=decision,
-        decision_reason=why,
-        rows_total=len(sub.bronze),
-        rows_accepted=rows_accepted,
-        problems=problems,
-        month_closed=partition in closed,
-    )
-    page = lake.feedback_path(settings.lake, folder, partition, sub.submission_id, "html")
-    lake.write_text_atomic(feedback.clerk_html(report), page)
-    lake.write_bytes_atomic(feedback.clerk_csv(report), page.with_suffix(".csv"))
-    return {
-        "gx_result_path": gx_json.with_suffix(".html").relative_to(settings.lake).as_posix(),
-        "feedback_path": page.relative_to(settings.lake).as_posix(),
-    }

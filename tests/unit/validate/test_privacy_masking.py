@@ -16,6 +16,7 @@ from include.kopdes_hub import contract, validate
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reference import load_catalogue
 from include.kopdes_hub.storage import schemas, store
+from include.kopdes_hub.validate import render
 
 MASKED = {
     "plain": ("NIK 3201123456780001", "NIK 3201************"),
@@ -99,6 +100,7 @@ def test_no_nik_or_other_column_reaches_silver_quarantine_feedback_or_gx_results
     with store.get_engine(settings.db_url).connect() as conn:
         (submission_id,) = conn.execute(select(store.Submission.submission_id)).one()
     validate.validate_submissions(settings, [submission_id])
+    render.render_submissions(settings, [submission_id])  # the pages, rendered from what the path recorded
 
     texts = _written_texts(settings)
     assert any("/silver/" in p for p in texts) and any("/quarantine/" in p for p in texts)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from include.kopdes_hub import contract, validate
 from include.kopdes_hub.reference import load_catalogue
 from include.kopdes_hub.storage import lake, store
+from include.kopdes_hub.validate import render
 
 COOP = "KDMP-1902022001"
 REGISTRY = validate.Registry(
@@ -480,6 +481,7 @@ def test_unusable_files_are_rejected_and_every_file_stays_inside_the_lake(settin
         _land(settings, "no_period", [dict(LINE)], period=None),
     ]
     validate.validate_submissions(settings, ids)
+    render.render_submissions(settings, ids)
     traversal, empty, no_period = (_ledger_row(settings, i) for i in ids)
     assert [r.decision for r in (traversal, empty, no_period)] == [store.REJECTED] * 3
     assert "'../../Y' is not a month" in traversal.decision_reason

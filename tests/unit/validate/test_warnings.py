@@ -17,6 +17,7 @@ from include.kopdes_hub import aggregate, contract, validate
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reference import load_catalogue
 from include.kopdes_hub.storage import gold, schemas, store
+from include.kopdes_hub.validate import render
 from include.kopdes_hub.validate.history import usual_max
 from tests.unit.validate.test_validate_rules import LINE, REGISTRY, _submission
 
@@ -96,9 +97,11 @@ def _write(settings, name: str, rows: list[dict[str, str]], received: datetime) 
 
 
 def _validate_all(settings) -> None:
+    """Ingest, the decision path, then the pages rendered off it (as kopdes_validate's render task does)."""
     ingest.ingest_files(settings, ingest.find_new_files(settings))
     validate.validate_submissions(settings, [s for s, _ in validate.find_bronze(settings)])
     validate.apply_supersession(settings)
+    render.render_submissions(settings, render.pending(settings))
 
 
 def test_a_file_whose_only_faults_are_warnings_is_accepted_whole(settings):
