@@ -8,22 +8,32 @@ baru ke bronze; tidak ada jadwal jam.
 
 Woken by `bronze_submissions`. Every submission parsed to bronze and not yet validated is checked against the
 data contract (`include/kopdes_hub/contract/`) with a Great Expectations suite built from it: one GX run per
-kind per batch, `result_format` COMPLETE, GX's unexpected indices split the rows.
+kind per batch, `result_format` COMPLETE without its extras, GX's unexpected indices split the rows.
 
 - accepted rows -> `silver/<kind>/period=YYYY-MM/<submission_id>.parquet` (typed, base units, IDR)
 - rejected rows -> `quarantine/<kind>/period=YYYY-MM/<submission_id>.parquet`, every rule broken with a reason
-- per submission: the GX result (`validation/<submission_id>/gx_result.{json,html}`, path in the task log) and
-  the clerk's feedback (`feedback/<cooperative_id>/period=.../<submission_id>.{html,csv}`, Bahasa Indonesia)
 - ledger: accepted / partly_accepted / rejected, then superseded for files a later one replaces;
   bronze rows = silver rows + quarantined rows is checked per submission (a mismatch fails the task)
+- then, off the decision path, `render_feedback` (mapped, emits `feedback_pages`): per submission decided since
+  its last render, the GX result (`validation/<submission_id>/gx_result.{json,html}`) and the clerk's feedback
+  (`feedback/<cooperative_id>/period=.../<submission_id>.{html,csv}`, Bahasa Indonesia), from the ledger's
+  decision and the quarantine's reasons. Silver is announced before it starts, so aggregation runs beside it and
+  a failed render (retried by the next run) never holds a month back.
 
 Schedule: the asset `bronze_submissions` (updated by kopdes_ingest), no time schedule. Emits `silver_submissions`
-when at least one submission was validated.
+when at least one submission was validated, `feedback_pages` when a batch of pages was written.
 """
 
 from airflow.sdk import dag, task
 
-from include.kopdes_hub.adapter.assets import BRONZE_SUBMISSIONS, DEFAULT_ARGS, HEAVY_POOL, SILVER_SUBMISSIONS, START
+from include.kopdes_hub.adapter.assets import (
+    BRONZE_SUBMISSIONS,
+    DEFAULT_ARGS,
+    FEEDBACK_PAGES,
+    HEAVY_POOL,
+    SILVER_SUBMISSIONS,
+    START,
+)
 
 
 @dag(
@@ -54,7 +64,25 @@ def kopdes_validate():
 
         return tasks.settle_silver(results, SILVER_SUBMISSIONS)
 
-    settle_silver(validate_batch.expand(submission_ids=find_bronze()))
+    # after every batch has recorded its decisions, whatever became of them (a skipped settle or a failed batch leaves
+    # decisions to render, and an earlier run's failed render is retried here)
+    @task(trigger_rule="all_done")
+    def find_unrendered() -> list[list[str]]:
+        from include.kopdes_hub.adapter import tasks
+
+        return tasks.find_render_batches()
+
+    @task(map_index_template="{{ batch_label }}", outlets=[FEEDBACK_PAGES])
+    def render_feedback(submission_ids: list[str]) -> dict[str, int]:
+        from include.kopdes_hub.adapter import tasks
+
+        return tasks.render_feedback(submission_ids, FEEDBACK_PAGES)
+
+    settled = settle_silver(validate_batch.expand(submission_ids=find_bronze()))
+    # silver is announced first, so aggregation starts beside the rendering and never waits for it
+    unrendered = find_unrendered()
+    settled >> unrendered
+    render_feedback.expand(submission_ids=unrendered)
 
 
 kopdes_validate()

@@ -58,6 +58,9 @@ def _landing_watcher() -> AssetWatcher:
 LANDING = Asset(name="kopdes_landing", uri="kopdes://landing", group="kopdes", watchers=[_landing_watcher()])
 BRONZE_SUBMISSIONS = Asset(name="bronze_submissions", uri="kopdes://lake/bronze", group="kopdes")
 SILVER_SUBMISSIONS = Asset(name="silver_submissions", uri="kopdes://lake/silver", group="kopdes")
+# the clerks' feedback and the engineers' GX pages, rendered off the decision path (nothing is scheduled on it: it
+# is there so the UI shows when pages were last written, and by which run)
+FEEDBACK_PAGES = Asset(name="feedback_pages", uri="kopdes://lake/feedback", group="kopdes")
 HUB_SUMMARIES = Asset(name="hub_summaries", uri="kopdes://lake/gold/summaries", group="kopdes")
 GOLD_COMMODITY_VOLUMES = Asset(
     name="gold_commodity_volumes", uri="kopdes://lake/gold/commodity_volumes", group="kopdes"

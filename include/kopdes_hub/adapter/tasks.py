@@ -21,6 +21,7 @@ from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.ingest.stage import IngestCounts
 from include.kopdes_hub.lineage import stages as lineage
 from include.kopdes_hub.storage import store
+from include.kopdes_hub.validate import render
 
 log = logging.getLogger(__name__)
 CountsT = TypeVar("CountsT", bound=Mapping[str, Any])
@@ -133,6 +134,21 @@ def settle_silver(results: list[dict[str, float]], asset: Asset) -> dict[str, fl
     counts.update(validate.apply_supersession(settings))
     record_lineage(lambda: lineage.settle(settings))
     return _announce(asset, counts, "submissions")
+
+
+def find_render_batches() -> list[list[str]]:
+    """Submissions decided since their pages were last rendered (a failed render of an earlier run included)."""
+    settings = get_settings()
+    batches = render.plan(settings, render.BATCH)
+    log.info("%d batch(es) of submissions to render feedback for", len(batches))
+    return batches
+
+
+def render_feedback(submission_ids: list[str], asset: Asset) -> dict[str, int]:
+    """The clerk's feedback and the GX page of each submission of a batch; emits the feedback asset."""
+    _label_batch(submission_ids)
+    counts = render.render_submissions(get_settings(), submission_ids)
+    return _announce(asset, counts, "rendered")
 
 
 def _interval_periods(settings: Settings) -> tuple[str, ...]:

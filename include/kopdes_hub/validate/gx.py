@@ -1,8 +1,8 @@
 """The Great Expectations side: the contract's rules as suites per kind, run over a batch's rows in an ephemeral
-context (GX 1.x core API, ``result_format`` COMPLETE without its extras: the unexpected indices split the rows). Each rule's severity
-reaches GX as its expectation's ``severity`` (error -> critical, warning -> warning). Two suites per kind: the
-rules on the file's own values, then the rules whose columns derive from which earlier lines the first accepted
-(``Rule.needs_history``)."""
+context (GX 1.x core API, ``result_format`` COMPLETE without its extras: the unexpected indices split the rows).
+Each rule's severity reaches GX as its expectation's ``severity`` (error -> critical, warning -> warning). Two suites
+per kind: the rules on the file's own values, then the rules whose columns derive from which earlier lines the first
+accepted (``Rule.needs_history``)."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from include.kopdes_hub.validate.prepare import Registry, file_cooperative, file
 from include.kopdes_hub.validate.reasons import Reason
 
 log = logging.getLogger(__name__)
+BATCH = 500  # submissions per mapped render task (~1 s of pages for files of a few hundred lines)
 _HIDDEN_KWARGS = ("value_set", "value_pairs_set", "batch_id")  # the registry and catalogue, not this file's
 
 

@@ -102,8 +102,9 @@ def _load_inputs(settings: Settings, submission_ids: list[str]) -> list[Submissi
 
 def validate_submissions(settings: Settings, submission_ids: list[str]) -> dict[str, float]:
     """Validate a batch: one GX run per kind over all its rows, then silver, quarantine and the ledger per
-    submission (feedback is rendered later, ``validate.render``). Already validated submissions are skipped, so a retried task changes nothing. Returns the
-    counts, and the seconds each step took (``seconds_load``, ``_prepare``, ``_gx``, ``_files``)."""
+    submission (feedback is rendered later, ``validate.render``). Already validated submissions are skipped, so a
+    retried task changes nothing. Returns the counts, and the seconds each step took (``seconds_load``,
+    ``_prepare``, ``_gx``, ``_files``)."""
     started = store.utcnow()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     clock = time.perf_counter()
@@ -168,9 +169,8 @@ def _validate_kind(
     good_positions, bad_positions = np.flatnonzero(good), np.flatnonzero(bad)
     # only the few warned rows carry reasons into silver: keyed by their place among the accepted rows
     warned_positions = np.flatnonzero(warned)
-    silver_reasons = dict(
-        zip(np.searchsorted(good_positions, warned_positions).tolist(), (reasons[int(p)] for p in warned_positions))
-    )
+    at = np.searchsorted(good_positions, warned_positions).tolist()
+    silver_reasons = dict(zip(at, (reasons[int(p)] for p in warned_positions), strict=True))
     silver = _silver_table(kind, ev.prepared.filter(good), registry, catalogue.version, silver_reasons)
     quarantine = _quarantine_table(
         kind, ev.prepared.filter(bad), bronze.filter(bad), [reasons[int(p)] for p in bad_positions]
