@@ -58,10 +58,12 @@ def _child(stage: str, work: Path) -> dict:
 
 
 class PeakMemory:
-    """Peak of the summed proportional set size (PSS) of this process and its worker processes, sampled every 100 ms
-    (PSS shares the pages a forked worker has in common with its parent instead of counting them twice, as RSS
-    would). DuckDB, one process, is measured by its exact peak RSS instead: a sampler reading /proc beside its two
-    threads would slow it down."""
+    """Peak of the summed proportional set size (PSS) of this process and its worker processes, sampled every
+    500 ms (PSS shares the pages a forked worker has in common with its parent instead of counting them twice, as
+    RSS would). A sample is not free: the kernel walks every page of a process for it (~17 ms per GB), so at 100 ms
+    the sampler took ~40 % of a core from the workers it measured; a batch's memory rises and falls over seconds,
+    so 500 ms still sees its peak. DuckDB, one process, is measured by its exact peak RSS instead: a sampler reading
+    /proc beside its two threads would slow it down."""
 
     def __init__(self) -> None:
         self.peak = 0.0
@@ -76,7 +78,7 @@ class PeakMemory:
                 with contextlib.suppress(psutil.Error):  # a worker that just exited
                     total += proc.memory_full_info().pss
             self.peak = max(self.peak, total / 2**20)
-            if self._stop.wait(0.1):
+            if self._stop.wait(0.5):
                 return
 
     def __enter__(self) -> PeakMemory:

@@ -52,16 +52,16 @@ def find_bronze(settings: Settings) -> list[tuple[str, int]]:
 
 
 def plan_batches(pending: list[tuple[str, int]], max_rows: int, max_submissions: int) -> list[list[str]]:
-    """Group submissions so each GX run sees at most ``max_rows`` rows (one big file is a batch of its own), in
-    batches of even size: 1M rows at 250k make four of 250k, not four of 245k and a straggler of 20k that a worker
-    runs alone after the others are done."""
+    """Group submissions so each GX run sees about ``max_rows`` rows (at most half a file more; one big file is a
+    batch of its own), in batches of even size: 1M rows at 250k make four of ~250k, not four of 245k and a
+    straggler of 20k that a worker runs alone after the others are done."""
     total = sum(n for _, n in pending)
     target = total / max(1, -(-total // max_rows)) if total else max_rows
     batches: list[list[str]] = []
     current: list[str] = []
     rows = 0
     for submission_id, n in pending:
-        if current and (rows + n > max_rows or rows + n / 2 > target or len(current) >= max_submissions):
+        if current and (rows + n / 2 > min(target, max_rows) or len(current) >= max_submissions):
             batches.append(current)
             current, rows = [], 0
         current.append(submission_id)
