@@ -21,6 +21,7 @@ from include.kopdes_hub.config import Settings, get_limits
 from include.kopdes_hub.ingest import stage as ingest
 from include.kopdes_hub.reporting import hub_report
 from include.kopdes_hub.storage import store
+from include.kopdes_hub.validate import render
 
 
 @dataclass
@@ -90,6 +91,8 @@ def run_chain(
                 if attempt(f"validate:{sid}", lambda s=sid: validate.validate_submissions(settings, [s])):
                     report.validated += 1
     attempt("validate:supersession", lambda: validate.apply_supersession(settings))
+    for batch in render.plan(settings, render.BATCH):  # the pages, off the decision path, as kopdes_validate does
+        attempt(f"validate:render {len(batch)}", lambda b=batch: render.render_submissions(settings, b))
 
     stage("aggregate")
     report.periods = list(attempt("aggregate:plan", lambda: aggregate.plan(settings)) or [])

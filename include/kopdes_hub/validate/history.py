@@ -62,28 +62,29 @@ def earlier_totals(db_url: str | None, cooperatives: set[str], periods: set[str]
     columns = ["submission_id", "cooperative_id", "period", "received_at", "commodity", "flow", "quantity_base"]
     if db_url is None or not cooperatives or not periods:
         return pd.DataFrame(columns=columns)
+    s, t = store.Submission, store.SubmissionTotal
     with store.get_engine(db_url).connect() as conn:
-        rows = conn.execute(
-            select(
-                store.Submission.submission_id,
-                store.Submission.cooperative_id,
-                store.Submission.period,
-                store.Submission.received_at,
-                store.SubmissionTotal.commodity,
-                store.SubmissionTotal.flow,
-                store.SubmissionTotal.quantity_base,
-            )
-            .join(store.SubmissionTotal, store.SubmissionTotal.submission_id == store.Submission.submission_id)
-            .where(
-                store.Submission.kind == contract.LINES,
-                store.Submission.decision.in_([store.ACCEPTED, store.PARTLY_ACCEPTED]),
+        # the ledger's submissions first (one row each), filtered here with the same normalisation as the batch's;
+        # then the totals of only those: reading every total of the ledger cost ~2.5 s a batch at 10M rows
+        subs = conn.execute(
+            select(s.submission_id, s.cooperative_id, s.period, s.received_at).where(
+                s.kind == contract.LINES, s.decision.in_([store.ACCEPTED, store.PARTLY_ACCEPTED])
             )
         ).all()
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["cooperative_id"] = frame["cooperative_id"].map(lambda c: (c or "").strip().upper())
-    frame["period"] = frame["period"].map(normalize_period)
-    keep = frame["cooperative_id"].isin(cooperatives) & frame["period"].isin(periods)
-    return frame[keep & ~frame["submission_id"].isin(batch)]
+        owners = pd.DataFrame([tuple(r) for r in subs], columns=columns[:4])
+        # each spelling normalised once: the ledger repeats a few thousand of them
+        for column, normal in (("cooperative_id", lambda c: (c or "").strip().upper()), ("period", normalize_period)):
+            distinct = owners[column].drop_duplicates()
+            owners[column] = owners[column].map(dict(zip(distinct, map(normal, distinct), strict=True)))
+        keep = owners["cooperative_id"].isin(cooperatives) & owners["period"].isin(periods)
+        owners = owners[keep & ~owners["submission_id"].isin(batch)]
+        totals = conn.execute(
+            select(t.submission_id, t.commodity, t.flow, t.quantity_base).where(
+                t.submission_id.in_(owners["submission_id"].tolist())
+            )
+        ).all()
+    amounts = pd.DataFrame([tuple(r) for r in totals], columns=["submission_id", *columns[4:]])
+    return owners.merge(amounts, on="submission_id")[columns]
 
 
 def thresholds(

@@ -512,3 +512,13 @@ def test_lineage_received_at_comes_from_the_ledger_not_from_bronze(settings):
             if relative:
                 rows += lake.read_parquet(settings.lake / relative, ["received_at"]).to_pylist()
     assert rows == [{"received_at": landed}] * 3
+
+
+def test_batches_come_out_even_so_no_worker_runs_a_straggler_alone():
+    files = [(f"s{i:04d}", 980 + i % 41) for i in range(1000)]  # ~1M rows in files of ~1,000
+    batches = validate.plan_batches(files, 250_000, 1000)
+    sizes = [sum(n for s, n in files if s in set(b)) for b in batches]
+    assert len(batches) == 4 and max(sizes) - min(sizes) < 2_000
+    assert [s for b in batches for s in b] == [s for s, _ in files]  # every submission once, in order
+    assert validate.plan_batches([("big", 300_000), ("small", 10)], 250_000, 1000) == [["big"], ["small"]]
+    assert validate.plan_batches(files[:10], 250_000, 4) == [[s for s, _ in files[i : i + 4]] for i in (0, 4, 8)]
