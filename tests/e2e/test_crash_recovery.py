@@ -40,7 +40,7 @@ PERPAT, BADAU, MEMBALONG = "KDMP-1902022002", "KDMP-1902052001", "KDMP-190202200
 STAGES = ("prepare", "ingest", "validate", "aggregate", "publish")
 POINTS_PER_STAGE = {"prepare": 2, "ingest": 4, "validate": 6, "aggregate": 4, "publish": 6}
 # Columns that say when, not what: a rerun after a crash writes them anew
-WALL_CLOCK = {"updated_at", "validated_at", "first_seen_at", "validation_run_id", "published_at"}
+WALL_CLOCK = {"updated_at", "validated_at", "rendered_at", "first_seen_at", "validation_run_id", "published_at"}
 SKIPPED_TABLES = {"validation_run"}  # one row per validation task that ran: a crash may add one
 WORKERS = 2  # kill points run two at a time (each a forked worker: the doomed child, then the rerun)
 
