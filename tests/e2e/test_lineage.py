@@ -95,6 +95,13 @@ def test_events_and_trace_after_a_chain_run(settings, airflow_db, capsys):
     warned = next(d for d in silver if d["facets"]["kopdes_validation"]["rows_with_warnings"])
     assert warned["facets"]["kopdes_validation"]["gx_success"] is True
 
+    # rendering, off the decision path: the decided files in, the clerk's and the engineer's pages out
+    rendered = jobs["kopdes_validate.render_feedback"]
+    assert quarantine[0]["name"] in _names(rendered, "inputs")
+    pages = _under(settings, _names(rendered, "outputs"), "feedback")
+    assert len([p for p in pages if p.endswith(".html")]) == 5 and len([p for p in pages if p.endswith(".csv")]) == 5
+    assert len(_under(settings, _names(rendered, "outputs"), "validation")) == 10, "a GX page and its JSON each"
+
     # aggregate: the live silver of a month in (the superseded July file is not), its gold partition out
     rebuilt = {e["outputs"][0]["name"]: e for e in jobs["kopdes_aggregate.rebuild_period"]}
     july = rebuilt[str(settings.lake / "gold" / "commodity_volumes" / "period=2026-07")]

@@ -141,13 +141,16 @@ def find_render_batches() -> list[list[str]]:
     settings = get_settings()
     batches = render.plan(settings, render.BATCH)
     log.info("%d batch(es) of submissions to render feedback for", len(batches))
+    record_lineage(lambda: lineage.reads(settings, lineage.LEDGER))
     return batches
 
 
 def render_feedback(submission_ids: list[str], asset: Asset) -> dict[str, int]:
     """The clerk's feedback and the GX page of each submission of a batch; emits the feedback asset."""
     _label_batch(submission_ids)
-    counts = render.render_submissions(get_settings(), submission_ids)
+    settings = get_settings()
+    counts = render.render_submissions(settings, submission_ids)
+    record_lineage(lambda: lineage.render(settings, submission_ids))
     return _announce(asset, counts, "rendered")
 
 

@@ -169,6 +169,24 @@ def validate(settings: Settings, submission_ids: list[str]) -> Lineage:
     return out
 
 
+def render(settings: Settings, submission_ids: list[str]) -> Lineage:
+    """The pages rendered from the recorded decisions: each submission's quarantine and silver in, its clerk's
+    feedback (HTML and CSV) and its GX page (HTML and JSON) out."""
+    out = Lineage()
+    for sub in _submissions(settings, submission_ids):
+        if sub.rendered_at is None or not sub.feedback_path:
+            continue
+        out.inputs += [ds.file_input(settings.lake / p) for p in (sub.quarantine_path, sub.silver_path) if p]
+        page, gx_page = settings.lake / sub.feedback_path, settings.lake / (sub.gx_result_path or "")
+        pages = [page, page.with_suffix(".csv")] + (
+            [gx_page, gx_page.with_suffix(".json")] if sub.gx_result_path else []
+        )
+        out.outputs += [ds.file_output(p) for p in pages]
+    out.inputs.append(ds.store_input(settings.db_url, LEDGER))
+    out.outputs.append(ds.store_output(settings.db_url, LEDGER))
+    return out
+
+
 def settle(settings: Settings) -> Lineage:
     """Supersession reads the ledger's decisions and writes its statuses."""
     return Lineage([ds.store_input(settings.db_url, LEDGER)], [ds.store_output(settings.db_url, LEDGER)])
