@@ -91,10 +91,22 @@ def test_marquez_is_an_optional_profile_and_every_airflow_service_reports_lineag
     assert not any("profiles" in services[name] for name in set(services) - MARQUEZ), "the default stack needs none"
     assert services["marquez"]["environment"]["POSTGRES_HOST"] == "marquez-db"
     assert services["marquez-web"]["ports"] == ["127.0.0.1:3000:3000"]
+    from openlineage.client.transport.file import FileConfig
+    from openlineage.client.transport.http import HttpConfig
+
+    from include.kopdes_hub.adapter import lineage
+
     env = services["airflow-worker"]["environment"]
-    assert env["AIRFLOW__OPENLINEAGE__EXTRACTORS"] == "include.kopdes_hub.adapter.lineage.Extractor"
-    for chosen, url in (("file", ""), ("http", "http://marquez:5000")):
-        transport = env["AIRFLOW__OPENLINEAGE__TRANSPORT"].replace("${KOPDES_LINEAGE_TRANSPORT:-file}", chosen)
-        config = json.loads(transport.replace("${KOPDES_LINEAGE_URL:-http://marquez:5000}", "http://marquez:5000"))
-        assert config["type"] == chosen and (config["url"] == url or chosen == "file")
+    assert env["AIRFLOW__OPENLINEAGE__EXTRACTORS"] == lineage.EXTRACTOR_PATH
+    # one transport line serves both: the variable picks the type, each transport reads its own keys from it
+    line = env["AIRFLOW__OPENLINEAGE__TRANSPORT"]
+    unset = r"\$\{[A-Z_]+:-([^}]*)\}"  # compose's ${VAR:-default}, the variable unset
+    defaults = re.sub(unset, r"\1", line)
+    chosen_http = json.loads(re.sub(unset, r"\1", line.replace("${KOPDES_LINEAGE_TRANSPORT:-file}", "http")))
+    assert json.loads(defaults)["type"] == "file"
+    assert FileConfig.from_dict(json.loads(defaults)).log_file_path == "/opt/kopdes/data/lineage/events"
+    assert chosen_http["type"] == "http"
+    http = HttpConfig.from_dict(chosen_http)
+    assert (http.url, http.endpoint) == ("http://marquez:5000", "api/v1/lineage")
+    assert "5000:5000" in " ".join(services["marquez"]["ports"]), "the URL's port is the one Marquez serves"
     assert "mkdir -p /opt/kopdes/data/lineage" in services["airflow-init"]["command"][1]

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from openlineage.client.event_v2 import InputDataset, OutputDataset
 from openlineage.client.generated.data_quality_assertions_dataset import Assertion
@@ -25,14 +22,14 @@ from include.kopdes_hub.config import Settings
 from include.kopdes_hub.lineage import datasets as ds
 from include.kopdes_hub.periods import previous_periods
 from include.kopdes_hub.reporting import hub_report
-from include.kopdes_hub.storage import gold, lake, schemas, store
-from include.kopdes_hub.summaries.financing import FINANCE_MONTHS
+from include.kopdes_hub.storage import gold, schemas, store
 from include.kopdes_hub.summaries.processing import WINDOW_MONTHS
+from include.kopdes_hub.validate.render import problems
 
 LEDGER = store.Submission.__tablename__
 LEDGER_TABLE = store.Submission.__table__  # rows with the ledger's columns as attributes (the store uses Core)
 PUBLICATIONS = store.Publication.__tablename__
-LAKE_SCHEMAS = {"silver": {contract.LINES: schemas.SILVER_LINES, contract.FINANCE: schemas.SILVER_FINANCE}}
+SILVER_SCHEMAS = {contract.LINES: schemas.SILVER_LINES, contract.FINANCE: schemas.SILVER_FINANCE}
 
 
 @dataclass
@@ -86,30 +83,11 @@ def ingest(settings: Settings, paths: list[str]) -> Lineage:
     return out
 
 
-def _rule_counts(settings: Settings, subs: list[Any]) -> dict[str, Counter[tuple[str, str]]]:
-    """submission_id -> rows per (rule_id, column) broken, from the quarantine's reasons and silver's warnings."""
-    counts: dict[str, Counter[tuple[str, str]]] = {s.submission_id: Counter() for s in subs}
-    for attribute, column in (("quarantine_path", "reasons"), ("silver_path", "warnings")):
-        paths = [settings.lake / p for s in subs if (p := getattr(s, attribute)) and (settings.lake / p).is_file()]
-        paths = [p for p in paths if column in pq.read_schema(p).names]  # finance silver carries no warnings
-        if not paths:
-            continue
-        table = lake.read_parquet_files(paths, ["submission_id", column])
-        reasons = pc.list_flatten(table[column])
-        if not len(reasons):
-            continue
-        flat = pa.table(
-            {
-                "row": pc.list_parent_indices(table[column]),
-                "submission_id": pc.take(table["submission_id"], pc.list_parent_indices(table[column])),
-                "rule_id": pc.struct_field(reasons, "rule_id"),
-                "column": pc.struct_field(reasons, "column"),
-            }
-        )
-        distinct = flat.group_by(["row", "submission_id", "rule_id", "column"]).aggregate([])
-        for r in distinct.group_by(["submission_id", "rule_id", "column"]).aggregate([("row", "count")]).to_pylist():
-            counts[r["submission_id"]][(r["rule_id"], r["column"] or "")] += r["row_count"]
-    return counts
+def _rule_counts(settings: Settings, sub: Any) -> Counter[tuple[str, str]]:
+    """Rows per (rule_id, column) the submission broke, from what validation recorded (the quarantine's reasons
+    and silver's warnings, as the clerk's feedback reads them)."""
+    broken = {(row, (reason.rule_id, reason.column or "")) for row, reason in problems(settings, sub)}
+    return Counter(rule for _, rule in broken)
 
 
 def _assertions(kind: str | None, broken: Counter[tuple[str, str]]) -> ds.Assertions:
@@ -135,7 +113,6 @@ def _assertions(kind: str | None, broken: Counter[tuple[str, str]]) -> ds.Assert
 def validate(settings: Settings, submission_ids: list[str]) -> Lineage:
     """Each bronze submission with its GX assertions; its silver and quarantine files with what was decided."""
     subs = [s for s in _submissions(settings, submission_ids) if s.decision is not None]
-    broken = _rule_counts(settings, subs)
     out = Lineage()
     for sub in subs:
         rows_quarantine, rows_silver = sub.rows_quarantine or 0, sub.rows_silver or 0
@@ -154,10 +131,10 @@ def validate(settings: Settings, submission_ids: list[str]) -> Lineage:
         )
         metrics = {"dataQualityMetrics": DataQualityMetricsDatasetFacet(columnMetrics={}, rowCount=sub.rows_bronze)}
         if sub.bronze_path:
-            assertions = _assertions(sub.kind, broken[sub.submission_id])
+            assertions = _assertions(sub.kind, _rule_counts(settings, sub))
             out.inputs.append(ds.file_input(settings.lake / sub.bronze_path, metrics, dataQualityAssertions=assertions))
         for relative, rows, schema in (
-            (sub.silver_path, rows_silver, LAKE_SCHEMAS["silver"].get(sub.kind)),
+            (sub.silver_path, rows_silver, SILVER_SCHEMAS.get(sub.kind)),
             (sub.quarantine_path, rows_quarantine, schemas.QUARANTINE),
         ):
             if relative:
@@ -223,9 +200,9 @@ def rebuild(settings: Settings, period: str) -> Lineage:
 
 
 def publish(settings: Settings, period: str) -> Lineage:
-    """The gold volume partitions of the summaries' window, the finance silver of the financing window and the
-    ledger; every summary partition, its SQL table, and the hub report. A closed month only re-renders its report
-    (listing the files held for it) from its frozen summaries."""
+    """The gold volume partitions of the summaries' window, the live finance silver (the financing rules pick their
+    window from it) and the ledger; every summary partition, its SQL table, and the hub report. A closed month only
+    re-renders its report (listing the files held for it) from its frozen summaries."""
     report = ds.file_output(hub_report.report_path(settings.lake, period))
     if closing.state(settings.db_url, period).closed:
         summaries = [gold.partition_path(settings.lake, d, period).parent for d in schemas.SUMMARIES]
@@ -240,18 +217,15 @@ def publish(settings: Settings, period: str) -> Lineage:
             if gold.partition_path(settings.lake, volumes, p).is_file()
         ]
     )
-    finance = set(previous_periods(period, FINANCE_MONTHS - 1)) | {period}
-    live = aggregate.LIVE
     with store.get_engine(settings.db_url).connect() as conn:
         found = conn.execute(
             select(store.Submission.silver_path).where(
                 store.Submission.kind == contract.FINANCE,
-                store.Submission.status.in_(live),
+                store.Submission.status.in_(aggregate.LIVE),
                 store.Submission.silver_path.is_not(None),
             )
         ).scalars()
-        paths = sorted(p for p in found if p)
-    out.inputs += [ds.file_input(settings.lake / p) for p in paths if Path(p).parent.name[len("period=") :] in finance]
+        out.inputs += [ds.file_input(settings.lake / p) for p in sorted(p for p in found if p)]
     out.inputs.append(ds.store_input(settings.db_url, LEDGER))
     for dataset in schemas.SUMMARIES:
         out.outputs.append(_gold_output(settings, dataset, period))

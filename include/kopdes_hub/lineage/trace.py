@@ -47,7 +47,6 @@ LINE_COLUMNS = [
     "base_unit",
     "row_number",
 ]
-SUPPLY, DEMAND = "supply", "demand"
 # How each published dataset's rows are shown: the columns that say which row it is, then its figures.
 SHOWN = {
     "commodity_volumes": ("cooperative_id", "commodity", "flow", "quantity_base", "base_unit", "lines"),
@@ -97,8 +96,16 @@ class Place:
     district: str | None = None
 
 
-def _resolve(settings: Settings, place: Place) -> dict[str, str]:
-    """The filters as codes: a village or district may be given by name; a cooperative brings its village."""
+@dataclass(frozen=True)
+class Resolved:
+    filters: dict[str, str]  # column -> code, as asked
+    village: str | None  # where the filters point, for datasets without a cooperative or village column
+    district: str | None
+
+
+def _resolve(settings: Settings, place: Place) -> Resolved:
+    """The filters as codes: a village or district may be given by name; a cooperative brings its village, and a
+    village its district."""
     with store.get_engine(settings.db_url).connect() as conn:
         villages = pd.read_sql(
             select(
@@ -111,11 +118,12 @@ def _resolve(settings: Settings, place: Place) -> dict[str, str]:
         )
         coops = pd.read_sql(select(store.Cooperative.cooperative_id, store.Cooperative.village_code), conn)
     found: dict[str, str] = {}
+    village = None
     if place.cooperative:
         match = coops[coops["cooperative_id"].str.upper() == place.cooperative.strip().upper()]
         if match.empty:
             raise TraceError(f"no cooperative {place.cooperative!r} in the registry")
-        found["cooperative_id"] = match.iloc[0]["cooperative_id"]
+        found["cooperative_id"], village = match.iloc[0]["cooperative_id"], match.iloc[0]["village_code"]
     for key, given, code, name in (
         ("village_code", place.village, "village_code", "village_name"),
         ("district_code", place.district, "district_code", "district_name"),
@@ -129,31 +137,17 @@ def _resolve(settings: Settings, place: Place) -> dict[str, str]:
             found[key] = codes[0]
     if place.commodity:
         found["commodity"] = place.commodity.strip()
-    return found
+    village = village or found.get("village_code")
+    districts = villages.loc[villages["village_code"] == village, "district_code"]
+    district = found.get("district_code") or (districts.iloc[0] if len(districts) else None)
+    return Resolved(found, village, district)
 
 
-def _place_of(settings: Settings, filters: dict[str, str]) -> tuple[str | None, str | None]:
-    """(village, district) the filters point at, for datasets that have no cooperative or village column."""
-    village, district = filters.get("village_code"), filters.get("district_code")
-    with store.get_engine(settings.db_url).connect() as conn:
-        if "cooperative_id" in filters:
-            village = conn.execute(
-                select(store.Cooperative.village_code).where(
-                    store.Cooperative.cooperative_id == filters["cooperative_id"]
-                )
-            ).scalar()
-        if village and not district:
-            district = conn.execute(
-                select(store.Village.district_code).where(store.Village.village_code == village)
-            ).scalar()
-    return village, district
-
-
-def published_rows(settings: Settings, dataset: schemas.Dataset, period: str, filters: dict[str, str]) -> pd.DataFrame:
+def published_rows(settings: Settings, dataset: schemas.Dataset, period: str, place: Resolved) -> pd.DataFrame:
     frame = gold.read_partition(settings.lake, dataset, period).to_pandas()
     names = set(frame.columns)
-    village, district = _place_of(settings, filters)
-    for key, value in filters.items():
+    village, district = place.village, place.district
+    for key, value in place.filters.items():
         if key in names:
             frame = frame[frame[key] == value]
         elif key in ("cooperative_id", "village_code") and {"from_village", "to_village"} <= names:
@@ -188,11 +182,11 @@ def _row_mask(dataset: str, row: dict[str, Any], lines: pd.DataFrame) -> pd.Seri
         village = row.get("village_code")
         return same & ((lines["village_code"] == village) if isinstance(village, str) else True)
     if dataset == "hub_transfers":
-        sent = (lines["flow"] == SUPPLY) & (lines["village_code"] == row["from_village"])
-        return same & (sent | ((lines["flow"] == DEMAND) & (lines["village_code"] == row["to_village"])))
+        sent = (lines["flow"] == contract.SUPPLY) & (lines["village_code"] == row["from_village"])
+        return same & (sent | ((lines["flow"] == contract.DEMAND) & (lines["village_code"] == row["to_village"])))
     district = row.get("district_code")
     here = (lines["district_code"] == district) if isinstance(district, str) else True
-    return same & (lines["flow"] == SUPPLY) & here & (lines["hub_id"] == row["hub_id"])
+    return same & (lines["flow"] == contract.SUPPLY) & here & (lines["hub_id"] == row["hub_id"])
 
 
 def _behind_lines(settings: Settings, dataset: str, period: str, rows: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -283,8 +277,9 @@ def trace(settings: Settings, dataset_name: str, period: str, place: Place = Pla
         raise TraceError(f"{period!r} is not a month (YYYY-MM)")
     if not gold.partition_path(settings.lake, dataset, period).exists():
         raise TraceError(f"{dataset_name} has no published partition for {period}")
-    filters = _resolve(settings, place)
-    rows = published_rows(settings, dataset, period, filters)
+    resolved = _resolve(settings, place)
+    filters = resolved.filters
+    rows = published_rows(settings, dataset, period, resolved)
     if rows.empty:
         given = ", ".join(f"{k}={v}" for k, v in filters.items()) or "no filter"
         raise TraceError(f"no published row of {dataset_name} {period} matches {given}")
