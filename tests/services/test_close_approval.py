@@ -75,9 +75,13 @@ def test_the_approval_waits_for_the_manager_and_an_api_answer_closes_the_month(t
         # A person answers minutes later; this test answers at once, so it first waits until the scheduler has seen
         # the parked attempt's worker exit: an answer before that races Airflow 3.3's requeue of the task against
         # that worker's "success" event, which the scheduler then takes for a mismatch and retries the approval.
-        parked = "Received executor event with state success for task instance TaskInstanceKey(dag_id='kopdes_close'"
+        parked = "TaskInstanceKey(dag_id='kopdes_close', task_id='approve_month'"
         scheduler_log = stack.logs / "scheduler.log"
-        stack.wait(lambda: parked in scheduler_log.read_text(), 60, "the scheduler saw the parked attempt exit")
+
+        def parked_seen() -> bool:
+            return any("Received executor event" in line and parked in line for line in scheduler_log.open())
+
+        stack.wait(parked_seen, 60, "the scheduler saw the parked attempt exit")
         answer = {"chosen_options": ["Approve"], "params_input": {"alasan": "disetujui rapat pengurus"}}
         _api(stack, "PATCH", hitl, token, answer)
         runs = f"/api/v2/dags/kopdes_close/dagRuns/{run}"
